@@ -1,0 +1,6 @@
+## bench/local.mk - benchmarks (built by make, run by "make bench")
+BENCH_PROGS = bench/hydrate
+noinst_PROGRAMS += $(BENCH_PROGS)
+bench_hydrate_SOURCES = bench/hydrate.c
+bench_hydrate_CFLAGS = $(CM_CFLAGS) $(SQLITE_CFLAGS) -O2
+bench_hydrate_LDADD = shared/libchatmail.la $(SQLITE_LIBS) $(PTHREAD_LIBS)

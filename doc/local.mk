@@ -1,0 +1,2 @@
+## doc/local.mk - admin documentation
+dist_doc_DATA += doc/store.md doc/settings.md

@@ -1,0 +1,1 @@
+## packaging/local.mk - systemd units and config snippets

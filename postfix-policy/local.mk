@@ -1,0 +1,1 @@
+## postfix-policy/local.mk - chatmail-policyd (GLib daemon); see issue #3

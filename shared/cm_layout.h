@@ -16,6 +16,19 @@
  *	cm_layout_walk() enumerates the users whose Maildir exists under a
  *	root by matching each template component against directory entries
  *	(hidden entries starting with "." never match a variable).
+ *
+ *	Dovecot's lowercase forms %Lu, %Ln and %Ld are accepted and expand
+ *	exactly like %u, %n and %d: user names reach libchatmail already
+ *	lowercased. Any other "%x" is refused with a message naming it and
+ *	listing the supported variables. The user is split at its LAST
+ *	"@" (%n is what precedes it, %d what follows).
+ *
+ *	During the walk a component may mix text and variables ("user-%n",
+ *	"%n@%d"); each variable matches a non-empty run, a variable used
+ *	twice must match the same text, a captured %u must contain "@" with
+ *	text on both sides and agree with %n/%d, and a captured %d never
+ *	contains "@". The final path must be a directory; one that does not
+ *	exist is silently not a user.
  *--*/
 
 #include <stddef.h>

@@ -13,6 +13,12 @@
  *	without it is stat()ed. Missing cur/ or new/ count as empty; a
  *	directory that exists but cannot be read fails the whole Maildir
  *	(the caller reports that user and goes on).
+ *
+ *	Entries of cur/ and new/ whose name starts with "." are skipped, as
+ *	are directories. A name whose S= is malformed is stat()ed like one
+ *	without S=; a file that vanished before that stat is skipped. A
+ *	Maildir root that does not exist fails with CM_ERR_IO and sys_code
+ *	ENOENT. Thread-safe: no shared state.
  *--*/
 
 #include <stdint.h>

@@ -19,6 +19,7 @@ TESTS += $(CM_UNIT_TESTS) tests/bench_smoke.sh
 EXTRA_DIST += tests/bench_smoke.sh tests/shared/test_util.h
 AM_TESTS_ENVIRONMENT = \
 	top_builddir='$(abs_top_builddir)'; export top_builddir; \
+	top_srcdir='$(abs_top_srcdir)'; export top_srcdir; \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0; export ASAN_OPTIONS; \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1; export UBSAN_OPTIONS;
 
@@ -62,11 +63,11 @@ FUZZ_NAMES = fuzz_cm_cidr fuzz_cm_maildir_name fuzz_cm_layout fuzz_cm_settings
 FUZZ_SECONDS = 20
 FUZZ_FLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -I$(top_srcdir)/shared -I$(top_builddir)
-FUZZ_LIB_SOURCES = $(filter %.c,$(shared_libchatmail_la_SOURCES))
+FUZZ_LIB_SRCS = $(filter %.c,$(shared_libchatmail_la_SOURCES))
 EXTRA_DIST += $(FUZZ_NAMES:%=tests/fuzz/%.c) tests/fuzz/corpus
 CLEANFILES += $(FUZZ_NAMES:%=tests/fuzz/%)
 
-tests/fuzz/fuzz_%: $(top_srcdir)/tests/fuzz/fuzz_%.c $(FUZZ_LIB_SOURCES:%=$(top_srcdir)/%)
+tests/fuzz/fuzz_%: $(top_srcdir)/tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRCS:%=$(top_srcdir)/%)
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) $^ $(SQLITE_LIBS) -pthread -o $@
 
@@ -80,7 +81,7 @@ fuzz-run: fuzz
 	  ./tests/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=0 \
 	    -artifact_prefix=tests/fuzz/$$f- $$corpus >tests/fuzz/$$f.log 2>&1 \
 	    || { tail -n 40 tests/fuzz/$$f.log; echo "fuzz: $$f FAILED"; exit 1; }; \
-	  grep -E '^#[0-9]+ +DONE' tests/fuzz/$$f.log | tail -n 1; \
+	  grep -E '^Done [0-9]+ runs' tests/fuzz/$$f.log | tail -n 1; \
 	done
 else
 fuzz fuzz-run:

@@ -215,12 +215,47 @@ static void test_load_snapshot(void **state)
 	cm_store_close(&store);
 }
 
+/* test_docs_list_every_setting - doc/settings.md names every setting
+   with its default, so docs and code cannot drift apart */
+static void test_docs_list_every_setting(void **state)
+{
+	const char *srcdir = getenv("top_srcdir");
+	char *doc_path, *text, needle[128];
+	FILE *fp;
+	long size;
+	size_t i;
+
+	(void) state;
+	if (srcdir == NULL)
+		srcdir = ".";
+	doc_path = test_path(srcdir, "doc/settings.md");
+	fp = fopen(doc_path, "r");
+	if (fp == NULL)
+		fail_msg("cannot read %s (set top_srcdir)", doc_path);
+	fseek(fp, 0, SEEK_END);
+	size = ftell(fp);
+	rewind(fp);
+	text = calloc(1, (size_t) size + 1);
+	assert_int_equal(fread(text, 1, (size_t) size, fp), (size_t) size);
+	fclose(fp);
+	for (i = 0; i < cm_settings_defs_count; i++) {
+		snprintf(needle, sizeof(needle), "| `%s` | `%s`",
+			 cm_settings_defs[i].name,
+			 cm_settings_defs[i].default_value);
+		if (strstr(text, needle) == NULL)
+			fail_msg("doc/settings.md lacks the row '%s'", needle);
+	}
+	free(text);
+	free(doc_path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_documented_defaults),
 		cmocka_unit_test(test_every_def_is_sane),
 		cmocka_unit_test(test_validation_table),
+		cmocka_unit_test(test_docs_list_every_setting),
 		cmocka_unit_test_setup_teardown(test_store_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_snapshot, setup, teardown),
 	};

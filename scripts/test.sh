@@ -31,7 +31,14 @@ step() {	# step NAME CMD...: run, remember failures
 
 if [ ! -x configure ] || [ configure.ac -nt configure ] \
    || [ Makefile.am -nt configure ]; then
-	step autoreconf autoreconf -fi || exit 1
+	# dovecot.m4 warns about obsolete macros: show them only on failure.
+	step autoreconf sh -c 'autoreconf -fi >_autoreconf.log 2>&1 ||
+		{ cat _autoreconf.log; exit 1; }' || exit 1
+fi
+if [ -f config.status ]; then
+	# automake refuses an out-of-tree build of a tree configured in place.
+	echo "== source tree is configured in place: make distclean there first"
+	make -s distclean >/dev/null 2>&1 || rm -f config.status
 fi
 mkdir -p "$build" && cd "$build" || exit 1
 step configure "$top/configure" -q --enable-sanitizers --enable-werror \

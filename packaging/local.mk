@@ -1,1 +1,2 @@
-## packaging/local.mk - systemd units and config snippets
+## packaging/local.mk - systemd unit and an example configuration
+dist_noinst_DATA = packaging/chatmail-policyd.service packaging/chatmail.conf

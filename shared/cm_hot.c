@@ -14,6 +14,14 @@
  *	delta after a snapshot; its dirty flag keeps it from being listed
  *	twice. cm_hot_pending_take() walks the dirty lists only.
  *
+ *	Rate buckets live in the user entries too (has_rate), so a user
+ *	known only through its bucket has neither a quota entry nor
+ *	counters. Tokens are kept in units of 1/60000 token: refilling at
+ *	per_minute tokens a minute then adds exactly per_minute units a
+ *	millisecond, with no rounding and no drift. The bucket remembers
+ *	the latest time it saw; an earlier now_ms refills nothing and does
+ *	not move that time back, so no interval is ever refilled twice.
+ *
  *	Out of memory aborts the process.
  *--*/
 
@@ -24,6 +32,8 @@
 #include <string.h>
 
 #define HOT_MIN_SLOTS	64
+#define HOT_RATE_UNIT	INT64_C(60000)	/* units a token; ms a minute */
+#define HOT_RATE_BURST_MAX (INT64_MAX / HOT_RATE_UNIT)
 
 /* The common head of every table entry. */
 struct hot_key {
@@ -41,6 +51,9 @@ struct hot_user {
 	int64_t received;
 	int64_t sent_pending;
 	int64_t received_pending;
+	int     has_rate;		/* a rate bucket exists */
+	int64_t rate_units;		/* tokens * HOT_RATE_UNIT */
+	int64_t rate_last_ms;		/* latest now_ms seen */
 };
 
 struct hot_fed_side {
@@ -567,7 +580,7 @@ void cm_hot_fed_record(struct cm_hot *hot, const char *domain,
 		       int64_t rejections, int64_t now)
 {
 	struct hot_fed_side *s;
-	struct hot_fed *fed;
+	struct hot_fed *fed = NULL;
 
 	if (hot == NULL || domain == NULL || !fed_dir_ok(dir))
 		return;
@@ -641,6 +654,118 @@ size_t cm_hot_fed_count(struct cm_hot *hot)
 	count = hot->feds.count;
 	hot_unlock(hot);
 	return (count);
+}
+
+/* cm_hot_totals - sums over all users, and the domain count */
+void cm_hot_totals(struct cm_hot *hot, struct cm_hot_totals *totals_r)
+{
+	struct hot_user *u;
+	size_t  i;
+
+	memset(totals_r, 0, sizeof(*totals_r));
+	if (hot == NULL)
+		return;
+	hot_lock(hot);
+	for (i = 0; i < hot->users.size; i++) {
+		u = (struct hot_user *) hot->users.slots[i].entry;
+		if (u == NULL)
+			continue;
+		if (u->has_quota) {
+			totals_r->quota_users++;
+			totals_r->used = cm_sat_add(totals_r->used, u->used);
+		}
+		if (u->has_counters) {
+			totals_r->sent = cm_sat_add(totals_r->sent, u->sent);
+			totals_r->received = cm_sat_add(totals_r->received,
+							u->received);
+		}
+	}
+	totals_r->fed_domains = hot->feds.count;
+	hot_unlock(hot);
+}
+
+/* cm_hot_fed_foreach - every domain and direction present */
+void cm_hot_fed_foreach(struct cm_hot *hot,
+			void (*fn)(const char *domain, enum cm_fed_dir dir,
+				   const struct cm_hot_fed_stats *stats,
+				   void *ctx), void *ctx)
+{
+	struct cm_hot_fed_stats stats;
+	struct hot_fed *fed;
+	size_t  i;
+	int     dir;
+
+	if (hot == NULL || fn == NULL)
+		return;
+	hot_lock(hot);
+	for (i = 0; i < hot->feds.size; i++) {
+		fed = (struct hot_fed *) hot->feds.slots[i].entry;
+		for (dir = 0; fed != NULL && dir < 2; dir++) {
+			if (!fed->side[dir].present)
+				continue;
+			stats.messages = fed->side[dir].messages;
+			stats.rejections = fed->side[dir].rejections;
+			stats.last_seen = fed->side[dir].last_seen;
+			fn(fed->head.key, (enum cm_fed_dir) dir, &stats, ctx);
+		}
+	}
+	hot_unlock(hot);
+}
+
+/* rate_refill - add the units earned since the bucket's last time */
+static void rate_refill(struct hot_user *u, int64_t now_ms,
+			int64_t per_minute, int64_t cap)
+{
+	int64_t elapsed;
+
+	if (now_ms <= u->rate_last_ms)
+		return;				/* same time or backwards */
+	if (u->rate_last_ms < 0 && now_ms > INT64_MAX + u->rate_last_ms)
+		elapsed = INT64_MAX;		/* difference overflows */
+	else
+		elapsed = now_ms - u->rate_last_ms;
+	u->rate_last_ms = now_ms;
+	if (u->rate_units >= cap)
+		return;
+	/* per_minute units a ms; the division keeps the product in range */
+	if (elapsed >= (cap - u->rate_units) / per_minute + 1)
+		u->rate_units = cap;
+	else
+		u->rate_units += elapsed * per_minute;
+}
+
+/* cm_hot_rate_take - take one token from the user's bucket */
+int cm_hot_rate_take(struct cm_hot *hot, const char *user, int64_t now_ms,
+		     int64_t per_minute, int64_t burst)
+{
+	struct hot_user *u;
+	int64_t cap;
+	int     allowed = 0;
+
+	if (per_minute <= 0 || hot == NULL || user == NULL)
+		return (1);
+	if (burst < 1)
+		burst = 1;
+	if (burst > HOT_RATE_BURST_MAX)
+		burst = HOT_RATE_BURST_MAX;
+	cap = burst * HOT_RATE_UNIT;
+	hot_lock(hot);
+	u = user_lookup(hot, user, 1);
+	if (!u->has_rate) {
+		u->has_rate = 1;
+		u->rate_units = cap;
+		u->rate_last_ms = now_ms;
+	} else {
+		rate_refill(u, now_ms, per_minute, cap);
+	}
+	if (u->rate_units > cap)
+		u->rate_units = cap;		/* burst lowered since */
+	if (u->rate_units >= HOT_RATE_UNIT) {
+		u->rate_units -= HOT_RATE_UNIT;
+		allowed = 1;
+	}
+	hot_unlock(hot);
+	return (allowed);
 }
 
 /* take_counters - move the dirty users' pending counts into pending */
@@ -748,7 +873,7 @@ static void restore_counter(struct cm_hot *hot,
 static void restore_fed(struct cm_hot *hot, const struct cm_hot_fed_delta *d)
 {
 	struct hot_fed_side *s;
-	struct hot_fed *fed;
+	struct hot_fed *fed = NULL;
 	int64_t messages = hot_clamp0(d->messages);
 	int64_t rejections = hot_clamp0(d->rejections);
 

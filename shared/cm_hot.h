@@ -153,6 +153,31 @@ int cm_hot_fed_get(struct cm_hot *hot, const char *domain, enum cm_fed_dir dir,
 		   struct cm_hot_fed_stats *stats_r);
 size_t cm_hot_fed_count(struct cm_hot *hot);
 
+/* Rate limiting: a token bucket per user holding up to burst tokens,
+   refilled at per_minute tokens a minute (continuously, in fixed point;
+   a new user starts full). Takes one token: 1 allowed, 0 limited (no
+   token taken). per_minute <= 0 means no limit (always 1). now_ms is a
+   monotonic clock in milliseconds; a clock going backwards refills
+   nothing. */
+int cm_hot_rate_take(struct cm_hot *hot, const char *user, int64_t now_ms,
+		     int64_t per_minute, int64_t burst);
+
+/* Totals over the whole state (stats). */
+struct cm_hot_totals {
+	size_t quota_users;	/* users with a quota entry */
+	int64_t used;		/* sum of used bytes (saturating) */
+	int64_t sent;		/* sum of sent counters, pending included */
+	int64_t received;
+	size_t fed_domains;
+};
+void cm_hot_totals(struct cm_hot *hot, struct cm_hot_totals *totals_r);
+/* Calls fn per federation domain and direction that has been recorded
+   or loaded (under the lock: fn must not call back into hot). */
+void cm_hot_fed_foreach(struct cm_hot *hot,
+			void (*fn)(const char *domain, enum cm_fed_dir dir,
+				   const struct cm_hot_fed_stats *stats,
+				   void *ctx), void *ctx);
+
 /* Persistence of deltas. take: returns the number of entries moved into
    *pending_r (0 = nothing to do); pending_r is always initialised and must
    be released with cm_hot_pending_free(). restore: re-adds every delta of

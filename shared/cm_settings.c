@@ -200,7 +200,7 @@ static int cm_settings_decode(const struct cm_setting_def *def,
 			      struct cm_error *err)
 {
 	int64_t num;
-	int flag;
+	int flag = 0;
 
 	switch (def->type) {
 	case CM_SETTING_INT:

@@ -16,4 +16,8 @@ shared_libchatmail_la_SOURCES = \
 	shared/cm_maildir.c shared/cm_maildir.h \
 	shared/cm_layout.c shared/cm_layout.h \
 	shared/cm_hydrate.c shared/cm_hydrate.h \
-	shared/cm_flusher.c shared/cm_flusher.h
+	shared/cm_flusher.c shared/cm_flusher.h \
+	shared/cm_policy_codec.c shared/cm_policy_codec.h \
+	shared/cm_policy.c shared/cm_policy.h \
+	shared/cm_blockset.c shared/cm_blockset.h \
+	shared/cm_ctl_codec.c shared/cm_ctl_codec.h

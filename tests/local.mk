@@ -13,7 +13,11 @@ CM_UNIT_TESTS = \
 	tests/shared/test_cm_layout \
 	tests/shared/test_cm_hydrate \
 	tests/shared/test_cm_flusher \
-	tests/shared/test_cm_memory
+	tests/shared/test_cm_memory \
+	tests/shared/test_cm_policy_codec \
+	tests/shared/test_cm_ctl_codec \
+	tests/shared/test_cm_blockset \
+	tests/shared/test_cm_policy
 check_PROGRAMS += $(CM_UNIT_TESTS)
 TESTS += $(CM_UNIT_TESTS) tests/bench_smoke.sh
 EXTRA_DIST += tests/bench_smoke.sh tests/shared/test_util.h
@@ -56,10 +60,23 @@ tests_shared_test_cm_flusher_LDADD = $(CM_TEST_LDADD)
 tests_shared_test_cm_memory_SOURCES = tests/shared/test_cm_memory.c
 tests_shared_test_cm_memory_CFLAGS = $(CM_TEST_CFLAGS)
 tests_shared_test_cm_memory_LDADD = $(CM_TEST_LDADD)
+tests_shared_test_cm_policy_codec_SOURCES = tests/shared/test_cm_policy_codec.c
+tests_shared_test_cm_policy_codec_CFLAGS = $(CM_TEST_CFLAGS)
+tests_shared_test_cm_policy_codec_LDADD = $(CM_TEST_LDADD)
+tests_shared_test_cm_ctl_codec_SOURCES = tests/shared/test_cm_ctl_codec.c
+tests_shared_test_cm_ctl_codec_CFLAGS = $(CM_TEST_CFLAGS)
+tests_shared_test_cm_ctl_codec_LDADD = $(CM_TEST_LDADD)
+tests_shared_test_cm_blockset_SOURCES = tests/shared/test_cm_blockset.c
+tests_shared_test_cm_blockset_CFLAGS = $(CM_TEST_CFLAGS)
+tests_shared_test_cm_blockset_LDADD = $(CM_TEST_LDADD)
+tests_shared_test_cm_policy_SOURCES = tests/shared/test_cm_policy.c
+tests_shared_test_cm_policy_CFLAGS = $(CM_TEST_CFLAGS)
+tests_shared_test_cm_policy_LDADD = $(CM_TEST_LDADD)
 
 # libFuzzer targets: "make fuzz" builds them with clang, "make fuzz-run"
 # runs each for FUZZ_SECONDS (default 20) from its seed corpus.
-FUZZ_NAMES = fuzz_cm_cidr fuzz_cm_maildir_name fuzz_cm_layout fuzz_cm_settings
+FUZZ_NAMES = fuzz_cm_cidr fuzz_cm_maildir_name fuzz_cm_layout fuzz_cm_settings \
+	fuzz_cm_policy_codec fuzz_cm_ctl_codec
 FUZZ_SECONDS = 20
 FUZZ_FLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -I$(top_srcdir)/shared -I$(top_builddir)
@@ -91,3 +108,17 @@ clean-local: clean-fuzz
 clean-fuzz:
 	rm -rf tests/fuzz/corpus-run tests/fuzz/*.log
 .PHONY: fuzz fuzz-run clean-fuzz
+
+# The daemon, run for real: transcripts and process-level behaviour.
+check_PROGRAMS += tests/tools/cm_sock
+tests_tools_cm_sock_SOURCES = tests/tools/cm_sock.c
+tests_tools_cm_sock_CFLAGS = $(CM_CFLAGS)
+TESTS += tests/policyd/test_scenarios.sh tests/policyd/test_daemon.sh
+EXTRA_DIST += tests/policyd/lib.sh tests/policyd/test_scenarios.sh \
+	tests/policyd/test_daemon.sh tests/scenarios
+
+# Benchmark smoke run and the real-Postfix end-to-end test (root only;
+# skips with exit 77 elsewhere).
+TESTS += tests/bench_policy_smoke.sh tests/e2e/test_policy_postfix.sh
+EXTRA_DIST += tests/bench_policy_smoke.sh tests/e2e/lib.sh \
+	tests/e2e/test_policy_postfix.sh tests/e2e/policy_client.c

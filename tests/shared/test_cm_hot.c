@@ -7,8 +7,10 @@
  *	Covers the quota rule and saturating arithmetic (table-driven, up
  *	to INT64_MAX), the quota cache with known and unknown users, a
  *	table large enough to rehash many times, counters and federation
- *	totals versus pending, the take/restore cycle and exact totals
- *	under concurrent updates.
+ *	totals versus pending, the take/restore cycle, exact totals
+ *	under concurrent updates, and the rate buckets (burst, exact
+ *	refill, independence, no limit, clock going backwards, huge
+ *	clock values).
  *--*/
 
 #include <stdarg.h>
@@ -595,10 +597,201 @@ static void test_free_null(void **state)
 	cm_hot_free(&hot);
 }
 
+/* test_rate_burst - a full bucket of 10, then limited */
+static void test_rate_burst(void **state)
+{
+	struct cm_hot *hot = cm_hot_new();
+	int     i;
+
+	(void) state;
+	for (i = 0; i < 10; i++)
+		assert_int_equal(cm_hot_rate_take(hot, "a@x", 5000, 60, 10), 1);
+	assert_int_equal(cm_hot_rate_take(hot, "a@x", 5000, 60, 10), 0);
+	assert_int_equal(cm_hot_rate_take(hot, "a@x", 5000, 60, 10), 0);
+	/* a bucket is not a quota entry and has no counters */
+	assert_int_equal(cm_hot_user_count(hot), 0);
+	assert_int_equal(cm_hot_quota_get(hot, "a@x", NULL, NULL), 0);
+	assert_int_equal(cm_hot_counters_get(hot, "a@x", NULL, NULL), 0);
+	assert_int_equal(cm_hot_quota_check(hot, "a@x", 11, 10), 0);
+	assert_int_equal(cm_hot_quota_check(hot, "a@x", 10, 10), 1);
+	cm_hot_free(&hot);
+}
+
+/* test_rate_refill - 60/min refills exactly one token a second */
+static void test_rate_refill(void **state)
+{
+	struct cm_hot *hot = cm_hot_new();
+	int     i;
+
+	(void) state;
+	for (i = 0; i < 10; i++)
+		assert_int_equal(cm_hot_rate_take(hot, "a@x", 0, 60, 10), 1);
+	assert_int_equal(cm_hot_rate_take(hot, "a@x", 0, 60, 10), 0);
+	assert_int_equal(cm_hot_rate_take(hot, "a@x", 999, 60, 10), 0);
+	assert_int_equal(cm_hot_rate_take(hot, "a@x", 1000, 60, 10), 1);
+	assert_int_equal(cm_hot_rate_take(hot, "a@x", 1000, 60, 10), 0);
+	/* 1 token a second, in 100 ms steps: no drift */
+	for (i = 1; i <= 100; i++)
+		assert_int_equal(cm_hot_rate_take(hot, "a@x", 1000 + i * 100,
+						  60, 10), i % 10 == 0);
+	/* a long pause refills to burst, not beyond */
+	for (i = 0; i < 10; i++)
+		assert_int_equal(cm_hot_rate_take(hot, "a@x", 3600000, 60,
+						  10), 1);
+	assert_int_equal(cm_hot_rate_take(hot, "a@x", 3600000, 60, 10), 0);
+	/* 1/min: one token after 60 s, not before */
+	for (i = 0; i < 2; i++)
+		assert_int_equal(cm_hot_rate_take(hot, "s@x", 0, 1, 2), 1);
+	assert_int_equal(cm_hot_rate_take(hot, "s@x", 59999, 1, 2), 0);
+	assert_int_equal(cm_hot_rate_take(hot, "s@x", 60000, 1, 2), 1);
+	cm_hot_free(&hot);
+}
+
+/* test_rate_independent - one user's bucket does not touch another's */
+static void test_rate_independent(void **state)
+{
+	struct cm_hot *hot = cm_hot_new();
+	int     i;
+
+	(void) state;
+	cm_hot_quota_set(hot, "b@x", 5, 100);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(cm_hot_rate_take(hot, "a@x", 0, 60, 3), 1);
+	assert_int_equal(cm_hot_rate_take(hot, "a@x", 0, 60, 3), 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(cm_hot_rate_take(hot, "b@x", 0, 60, 3), 1);
+	assert_int_equal(cm_hot_rate_take(hot, "b@x", 0, 60, 3), 0);
+	assert_int_equal(cm_hot_rate_take(hot, "A@x", 0, 60, 3), 1);
+	/* the quota entry sharing the user entry is untouched */
+	assert_int_equal(cm_hot_user_count(hot), 1);
+	assert_int_equal(cm_hot_quota_check(hot, "b@x", 95, 0), 1);
+	assert_int_equal(cm_hot_quota_check(hot, "b@x", 96, 0), 0);
+	cm_hot_free(&hot);
+}
+
+/* test_rate_unlimited - per_minute <= 0 never limits; odd bursts */
+static void test_rate_unlimited(void **state)
+{
+	struct cm_hot *hot = cm_hot_new();
+	int     i;
+
+	(void) state;
+	for (i = 0; i < 1000; i++) {
+		assert_int_equal(cm_hot_rate_take(hot, "a@x", 0, 0, 1), 1);
+		assert_int_equal(cm_hot_rate_take(hot, "a@x", 0, -5, 0), 1);
+		assert_int_equal(cm_hot_rate_take(hot, "a@x", 0, INT64_MIN,
+						  1), 1);
+	}
+	assert_int_equal(cm_hot_rate_take(NULL, "a@x", 0, 60, 1), 1);
+	assert_int_equal(cm_hot_rate_take(hot, NULL, 0, 60, 1), 1);
+	/* burst < 1 counts as 1 */
+	assert_int_equal(cm_hot_rate_take(hot, "z@x", 0, 60, 0), 1);
+	assert_int_equal(cm_hot_rate_take(hot, "z@x", 0, 60, 0), 0);
+	assert_int_equal(cm_hot_rate_take(hot, "y@x", 0, 60, -7), 1);
+	assert_int_equal(cm_hot_rate_take(hot, "y@x", 0, 60, INT64_MIN), 0);
+	/* a lowered burst caps the tokens left */
+	for (i = 0; i < 2; i++)
+		assert_int_equal(cm_hot_rate_take(hot, "w@x", 0, 60, 100), 1);
+	assert_int_equal(cm_hot_rate_take(hot, "w@x", 0, 60, 1), 1);
+	assert_int_equal(cm_hot_rate_take(hot, "w@x", 0, 60, 1), 0);
+	cm_hot_free(&hot);
+}
+
+/* test_rate_backwards - an earlier clock refills nothing */
+static void test_rate_backwards(void **state)
+{
+	struct cm_hot *hot = cm_hot_new();
+
+	(void) state;
+	assert_int_equal(cm_hot_rate_take(hot, "a@x", 100000, 60, 1), 1);
+	assert_int_equal(cm_hot_rate_take(hot, "a@x", 0, 60, 1), 0);
+	assert_int_equal(cm_hot_rate_take(hot, "a@x", -100000, 60, 1), 0);
+	/* back at the old time: still nothing earned */
+	assert_int_equal(cm_hot_rate_take(hot, "a@x", 100999, 60, 1), 0);
+	assert_int_equal(cm_hot_rate_take(hot, "a@x", 101000, 60, 1), 1);
+	assert_int_equal(cm_hot_rate_take(hot, "a@x", 101000, 60, 1), 0);
+	cm_hot_free(&hot);
+}
+
+/* test_rate_huge - extreme clocks, rates and bursts do not overflow */
+static void test_rate_huge(void **state)
+{
+	struct cm_hot *hot = cm_hot_new();
+	int     i;
+
+	(void) state;
+	assert_int_equal(cm_hot_rate_take(hot, "a@x", INT64_MIN, 60, 2), 1);
+	assert_int_equal(cm_hot_rate_take(hot, "a@x", INT64_MIN, 60, 2), 1);
+	assert_int_equal(cm_hot_rate_take(hot, "a@x", INT64_MIN, 60, 2), 0);
+	/* the whole range of the clock at once: refilled to burst only */
+	assert_int_equal(cm_hot_rate_take(hot, "a@x", INT64_MAX, 60, 2), 1);
+	assert_int_equal(cm_hot_rate_take(hot, "a@x", INT64_MAX, 60, 2), 1);
+	assert_int_equal(cm_hot_rate_take(hot, "a@x", INT64_MAX, 60, 2), 0);
+	/* huge rate: one ms refills the whole (huge) burst */
+	assert_int_equal(cm_hot_rate_take(hot, "b@x", INT64_MAX - 10,
+					  INT64_MAX, INT64_MAX), 1);
+	assert_int_equal(cm_hot_rate_take(hot, "b@x", INT64_MAX - 9,
+					  INT64_MAX, INT64_MAX), 1);
+	/* huge rate, burst 1 */
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(cm_hot_rate_take(hot, "c@x", INT64_MAX - 3 + i,
+						  INT64_MAX, 1), 1);
+		assert_int_equal(cm_hot_rate_take(hot, "c@x", INT64_MAX - 3 + i,
+						  INT64_MAX, 1), 0);
+	}
+	/* a huge gap at a slow rate */
+	assert_int_equal(cm_hot_rate_take(hot, "d@x", -1, 1, 1), 1);
+	assert_int_equal(cm_hot_rate_take(hot, "d@x", INT64_MAX, 1, 1), 1);
+	assert_int_equal(cm_hot_rate_take(hot, "d@x", INT64_MAX, 1, 1), 0);
+	cm_hot_free(&hot);
+}
+
 /* main - run every test */
+static void collect_fed(const char *domain, enum cm_fed_dir dir,
+			const struct cm_hot_fed_stats *stats, void *ctx)
+{
+	int64_t *sum = ctx;
+
+	assert_true(strcmp(domain, "a.example") == 0
+		    || strcmp(domain, "b.example") == 0);
+	sum[dir] += stats->messages;
+	sum[2]++;
+}
+
+/* test_totals_and_fed_foreach - sums over users, every domain side */
+static void test_totals_and_fed_foreach(void **state)
+{
+	struct cm_hot *hot = cm_hot_new();
+	struct cm_hot_totals t;
+	int64_t sum[3] = { 0, 0, 0 };
+
+	(void) state;
+	cm_hot_quota_set(hot, "a@x.org", 100, 1000);
+	cm_hot_quota_set(hot, "b@x.org", INT64_MAX, 1000);
+	cm_hot_count_sent(hot, "a@x.org", 3);
+	cm_hot_count_received(hot, "c@x.org", 4);	/* counters only */
+	cm_hot_fed_record(hot, "a.example", CM_FED_IN, 2, 0, 10);
+	cm_hot_fed_record(hot, "a.example", CM_FED_OUT, 5, 0, 10);
+	cm_hot_fed_record(hot, "b.example", CM_FED_IN, 1, 1, 10);
+	cm_hot_totals(hot, &t);
+	assert_int_equal(t.quota_users, 2);
+	assert_true(t.used == INT64_MAX);	/* saturated, no overflow */
+	assert_int_equal(t.sent, 3);
+	assert_int_equal(t.received, 4);
+	assert_int_equal(t.fed_domains, 2);
+	cm_hot_fed_foreach(hot, collect_fed, sum);
+	assert_int_equal(sum[CM_FED_IN], 3);
+	assert_int_equal(sum[CM_FED_OUT], 5);
+	assert_int_equal(sum[2], 3);	/* a in, a out, b in */
+	cm_hot_free(&hot);
+	cm_hot_totals(NULL, &t);
+	assert_int_equal(t.quota_users, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_totals_and_fed_foreach),
 		cmocka_unit_test(test_quota_allows),
 		cmocka_unit_test(test_sat_add),
 		cmocka_unit_test(test_quota_cache),
@@ -610,6 +803,12 @@ int main(void)
 		cmocka_unit_test(test_fed),
 		cmocka_unit_test(test_concurrent),
 		cmocka_unit_test(test_free_null),
+		cmocka_unit_test(test_rate_burst),
+		cmocka_unit_test(test_rate_refill),
+		cmocka_unit_test(test_rate_independent),
+		cmocka_unit_test(test_rate_unlimited),
+		cmocka_unit_test(test_rate_backwards),
+		cmocka_unit_test(test_rate_huge),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

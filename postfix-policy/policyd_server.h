@@ -1,0 +1,76 @@
+#ifndef POLICYD_SERVER_H
+#define POLICYD_SERVER_H
+
+/*++
+ * NAME
+ *	policyd_server 3h
+ * SUMMARY
+ *	non-blocking stream listeners on the GLib main loop
+ * DESCRIPTION
+ *	A policyd_server accepts connections on one listening socket and
+ *	feeds what each peer sends to a protocol's on_input callback, which
+ *	answers with policyd_conn_write(). Output is buffered and written
+ *	as the peer reads it. The server enforces the limits every protocol
+ *	needs: at most max_connections at once (the one over the limit is
+ *	accepted, logged and closed), request_timeout for a peer that
+ *	started a request and stalls, idle_timeout between requests, and a
+ *	cap on unread output (a peer that never reads is dropped). Each
+ *	drop is logged once with the peer.
+ *
+ *	Ownership: the server owns its connections and their protocol
+ *	state (made by conn_new, freed by conn_free).
+ *--*/
+
+#include <glib.h>
+
+struct policyd_server;
+struct policyd_conn;
+
+struct policyd_server_ops {
+	/* Per-connection protocol state. */
+	void *(*conn_new)(struct policyd_conn *conn, void *ctx);
+	void (*conn_free)(void *state);
+	/* New bytes from the peer. Return FALSE to close the connection
+	   (after the pending output is written). */
+	gboolean (*on_input)(struct policyd_conn *conn, void *state,
+			     const char *data, gsize len);
+	/* TRUE while a request is partly received (request_timeout). */
+	gboolean (*busy)(void *state);
+};
+
+struct policyd_server_limits {
+	guint max_connections;
+	guint request_timeout;	/* seconds */
+	guint idle_timeout;	/* seconds */
+};
+
+/* Opens a UNIX listener: a stale socket file is replaced, a live one
+   (another daemon answering) is an error; mode/user/group applied
+   ("" user/group = leave as is). Returns the fd or -1. */
+int policyd_listen_unix(const char *path, guint mode, const char *user,
+			const char *group, GError **error);
+/* "127.0.0.1:PORT" or "[::1]:PORT"; non-loopback addresses refused. */
+int policyd_listen_tcp(const char *spec, GError **error);
+
+/* Takes ownership of listen_fd. name appears in logs ("policy"). */
+struct policyd_server *policyd_server_new(const char *name, int listen_fd,
+					  const struct policyd_server_ops *ops,
+					  void *ctx,
+					  const struct policyd_server_limits *l);
+void policyd_server_set_limits(struct policyd_server *server,
+			       const struct policyd_server_limits *limits);
+/* Stops accepting and closes the listening socket (connections stay). */
+void policyd_server_stop_accepting(struct policyd_server *server);
+/* Closes idle connections now; busy ones close once answered. */
+void policyd_server_drain(struct policyd_server *server);
+guint policyd_server_connections(const struct policyd_server *server);
+guint64 policyd_server_accepted(const struct policyd_server *server);
+guint64 policyd_server_dropped(const struct policyd_server *server);
+/* Closes everything and frees. */
+void policyd_server_free(struct policyd_server **server);
+
+void policyd_conn_write(struct policyd_conn *conn, const char *data,
+			gsize len);
+const char *policyd_conn_peer(const struct policyd_conn *conn);
+
+#endif

@@ -57,16 +57,16 @@
 #define POLICY_DOMAIN_MAX 256		/* a normalised domain + NUL */
 #define POLICY_REQUEST	"smtpd_access_policy"
 
-#define TEXT_BLOCK_IP	"5.7.1 Client host rejected: blocked by policy"
-#define TEXT_BLOCK_FROM	"5.7.1 Sender address rejected: blocked by policy"
-#define TEXT_BLOCK_TO	"5.7.1 Recipient address rejected: blocked by policy"
-#define TEXT_FED_DENY	"5.7.1 Sender domain rejected: %s is not federated " \
-			"with this relay"
+#define TEXT_BLOCK_IP	"5.7.1 Client host blocked by policy"
+#define TEXT_BLOCK_FROM	"5.7.1 Sender address blocked by policy"
+#define TEXT_BLOCK_TO	"5.7.1 Recipient address blocked by policy"
+#define TEXT_FED_DENY	"5.7.1 Sender domain %s is not federated with " \
+			"this relay"
 #define TEXT_FED_QUIET	"silently dismissed by federation policy"
 #define TEXT_SIZE	"5.3.4 Message size exceeds fixed limit"
-#define TEXT_QUOTA	"5.2.2 <%s>: Mailbox full"
-#define TEXT_QUOTA_TMP	"4.2.2 <%s>: Mailbox full, try again later"
-#define TEXT_RATE	"4.7.1 <%s>: Rate limit exceeded, try again later"
+#define TEXT_QUOTA	"5.2.2 Mailbox full"
+#define TEXT_QUOTA_TMP	"4.2.2 Mailbox full, try again later"
+#define TEXT_RATE	"4.7.1 Sender rate limit exceeded, try again later"
 #define TEXT_MALFORMED	"4.3.5 Malformed policy request"
 #define TEXT_INTERNAL	"4.3.5 Policy service error, try again later"
 
@@ -116,14 +116,14 @@ static void verdict_malformed(struct cm_policy_verdict *v)
 
 /* verdict_quota - mailbox full, permanent or transient per settings */
 static void verdict_quota(const struct cm_policy_env *env,
-			  struct cm_policy_verdict *v, const char *rcpt)
+			  struct cm_policy_verdict *v)
 {
 	if (env->settings->quota_full_transient)
-		verdict_set(v, CM_VERDICT_DEFER, "452", "quota",
-			    TEXT_QUOTA_TMP, rcpt);
+		verdict_set(v, CM_VERDICT_DEFER, "452", "quota", "%s",
+			    TEXT_QUOTA_TMP);
 	else
-		verdict_set(v, CM_VERDICT_REJECT, "552", "quota",
-			    TEXT_QUOTA, rcpt);
+		verdict_set(v, CM_VERDICT_REJECT, "552", "quota", "%s",
+			    TEXT_QUOTA);
 }
 
 /* str_or_empty - NULL request strings count as "" */
@@ -308,16 +308,15 @@ static int check_size(const struct cm_policy_env *env, int64_t size,
 }
 
 /* check_quota - rule 4 and EOM: would size fit a local recipient?
-   key is the lowercased address, shown the one for the text. */
+   key is the lowercased address. */
 static int check_quota(const struct cm_policy_env *env, const char *key,
-		       const char *shown, int64_t size,
-		       struct cm_policy_verdict *v)
+		       int64_t size, struct cm_policy_verdict *v)
 {
 	if (!cm_policy_is_local(env, cm_policy_domain_of(key))
 	    || cm_hot_quota_check(env->hot, key, size,
 				  env->settings->default_quota_bytes))
 		return (0);
-	verdict_quota(env, v, shown);
+	verdict_quota(env, v);
 	return (1);
 }
 
@@ -340,7 +339,7 @@ static int rcpt_rate(const struct cm_policy_env *env,
 		txn->rate_charged = 1;
 		return (0);
 	}
-	verdict_set(v, CM_VERDICT_DEFER, "450", "rate", TEXT_RATE, user);
+	verdict_set(v, CM_VERDICT_DEFER, "450", "rate", "%s", TEXT_RATE);
 	return (1);
 }
 
@@ -362,7 +361,7 @@ static void rcpt_decide(const struct cm_policy_env *env,
 	sender_init(env, req, &sender);
 	if (rcpt_blocklist(env, req, v) || rcpt_federation(env, &sender, v)
 	    || check_size(env, req->size, v)
-	    || check_quota(env, key, rcpt, req->size, v))
+	    || check_quota(env, key, req->size, v))
 		return;
 	if ((rc = rcpt_rate(env, req, txn, v)) != 0) {
 		if (rc < 0)
@@ -442,18 +441,13 @@ static void eom_decide(const struct cm_policy_env *env,
 	const char *list[CM_POLICY_TXN_RCPTS];
 	char    one[POLICY_ADDR_MAX];
 	struct policy_sender sender;
-	const char *shown;
 	size_t  n;
 
 	n = eom_rcpts(req, txn, list, one, sizeof(one));
 	if (check_size(env, req->size, v))
 		return;
-	if (n == 1) {
-		shown = str_or_empty(req->recipient)[0] != '\0'
-			? req->recipient : list[0];
-		if (check_quota(env, list[0], shown, req->size, v))
-			return;
-	}
+	if (n == 1 && check_quota(env, list[0], req->size, v))
+		return;
 	sender_init(env, req, &sender);
 	eom_count(env, req, &sender, list, n);
 }

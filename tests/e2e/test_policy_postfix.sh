@@ -94,14 +94,14 @@ e2e_check "plain mail passes RCPT" \
 # 1. blocklisted sender address
 ctl blocklist add address spam@remote.example e2e
 e2e_check "blocklisted sender" \
-	'^550 5\.7\.1 <alice@example\.org>: Recipient address rejected: Sender address rejected: blocked by policy$' \
+	'^550 5\.7\.1 <alice@example\.org>: Recipient address rejected: Sender address blocked by policy$' \
 	"$(rcpt_reply spam@remote.example alice@example.org)"
 ctl blocklist del address spam@remote.example
 
 # 2. blocklisted client IP (loopback: removed right after)
 ctl blocklist add ip 127.0.0.0/8 e2e
 e2e_check "blocklisted client IP" \
-	'^550 5\.7\.1 <alice@example\.org>: Recipient address rejected: Client host rejected: blocked by policy$' \
+	'^550 5\.7\.1 <alice@example\.org>: Recipient address rejected: Client host blocked by policy$' \
 	"$(rcpt_reply friend@remote.example alice@example.org)"
 ctl blocklist del ip 127.0.0.0/8
 e2e_check "client IP unblocked again" \
@@ -112,7 +112,7 @@ e2e_check "client IP unblocked again" \
 ctl federation mode accept
 ctl federation add listed denied.example
 e2e_check "federation deny" \
-	'^550 5\.7\.1 <alice@example\.org>: Recipient address rejected: Sender domain rejected: denied\.example is not federated with this relay$' \
+	'^550 5\.7\.1 <alice@example\.org>: Recipient address rejected: Sender domain denied\.example is not federated with this relay$' \
 	"$(rcpt_reply x@denied.example alice@example.org)"
 ctl federation add silent_dismiss quiet.example
 e2e_check "federation silent_dismiss: RCPT" \
@@ -150,17 +150,17 @@ e2e_check "quota get: used walked from the Maildir" \
 ctl quota set bob@example.org 1000
 ctl quota set carol@example.org 1000
 e2e_check "mailbox already over quota" \
-	'^552 5\.2\.2 <bob@example\.org>: Recipient address rejected: <bob@example\.org>: Mailbox full$' \
+	'^552 5\.2\.2 <bob@example\.org>: Recipient address rejected: Mailbox full$' \
 	"$(rcpt_reply friend@remote.example bob@example.org)"
 e2e_check "declared SIZE over the free quota" \
-	'^552 5\.2\.2 <carol@example\.org>: Recipient address rejected: <carol@example\.org>: Mailbox full$' \
+	'^552 5\.2\.2 <carol@example\.org>: Recipient address rejected: Mailbox full$' \
 	"$(size_rcpt_reply friend@remote.example carol@example.org 2000)"
 e2e_check "declared SIZE landing exactly on the quota" \
 	'^250 2\.1\.5 Ok$' \
 	"$(size_rcpt_reply friend@remote.example carol@example.org 1000)"
 ctl settings set quota_full_transient yes
 e2e_check "mailbox full, quota_full_transient" \
-	'^452 4\.2\.2 <bob@example\.org>: Recipient address rejected: <bob@example\.org>: Mailbox full, try again later$' \
+	'^452 4\.2\.2 <bob@example\.org>: Recipient address rejected: Mailbox full, try again later$' \
 	"$(rcpt_reply friend@remote.example bob@example.org)"
 ctl settings reset quota_full_transient
 
@@ -185,7 +185,7 @@ if [ -n "$SASL" ]; then
 		'^250 2\.1\.5 Ok$' \
 		"$(rcpt_reply alice@example.org dave@example.org "${auth[@]}")"
 	e2e_check "SMTP AUTH: second message over the rate" \
-		'^450 4\.7\.1 <dave@example\.org>: Recipient address rejected: <alice@example\.org>: Rate limit exceeded, try again later$' \
+		'^450 4\.7\.1 <dave@example\.org>: Recipient address rejected: Sender rate limit exceeded, try again later$' \
 		"$(rcpt_reply alice@example.org dave@example.org "${auth[@]}")"
 else
 	E2E_N=$((E2E_N + 1))
@@ -208,7 +208,7 @@ if e2e_policy_client_build; then
 	e2e_check "policy socket: same transaction not charged again" \
 		'^action=DUNNO$' "$(sed -n 2p <<<"$out")"
 	e2e_check "policy socket: next transaction over the rate" \
-		'^action=450 4\.7\.1 <erin@example\.org>: Rate limit exceeded, try again later$' "$(sed -n 3p <<<"$out")"
+		'^action=450 4\.7\.1 Sender rate limit exceeded, try again later$' "$(sed -n 3p <<<"$out")"
 else
 	e2e_check "policy_client builds (cc)" '^built$' "no C compiler or build failed"
 fi

@@ -36,16 +36,16 @@
 #define BOB	"bob@chat.example"
 #define REMOTE	"alice@remote.org"
 
-#define T_BLOCK_IP	"5.7.1 Client host rejected: blocked by policy"
-#define T_BLOCK_FROM	"5.7.1 Sender address rejected: blocked by policy"
-#define T_BLOCK_TO	"5.7.1 Recipient address rejected: blocked by policy"
-#define T_FED(d)	"5.7.1 Sender domain rejected: " d \
+#define T_BLOCK_IP	"5.7.1 Client host blocked by policy"
+#define T_BLOCK_FROM	"5.7.1 Sender address blocked by policy"
+#define T_BLOCK_TO	"5.7.1 Recipient address blocked by policy"
+#define T_FED(d)	"5.7.1 Sender domain " d \
 			" is not federated with this relay"
 #define T_QUIET		"silently dismissed by federation policy"
 #define T_SIZE		"5.3.4 Message size exceeds fixed limit"
-#define T_QUOTA(r)	"5.2.2 <" r ">: Mailbox full"
-#define T_QUOTA_TMP(r)	"4.2.2 <" r ">: Mailbox full, try again later"
-#define T_RATE(u)	"4.7.1 <" u ">: Rate limit exceeded, try again later"
+#define T_QUOTA(r)	"5.2.2 Mailbox full"
+#define T_QUOTA_TMP(r)	"4.2.2 Mailbox full, try again later"
+#define T_RATE(u)	"4.7.1 Sender rate limit exceeded, try again later"
 #define T_MALFORMED	"4.3.5 Malformed policy request"
 #define T_INTERNAL	"4.3.5 Policy service error, try again later"
 

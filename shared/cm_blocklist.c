@@ -217,16 +217,9 @@ int cm_blocklist_foreach(struct cm_store *store,
 			 void *ctx, struct cm_error *err)
 {
 	struct cm_blocklist_each each = { fn, ctx };
-	sqlite3_stmt *stmt;
-	int rc = -1;
 
-	cm_store_lock(store);
-	stmt = cm_store_stmt(store, CM_STMT_BLOCK_ALL,
-			     "SELECT kind, value, reason, created_at FROM"
-			     " blocklist ORDER BY kind, value", err);
-	if (stmt != NULL)
-		rc = cm_store_each_row(store, stmt, cm_blocklist_row, &each,
-				       "list blocklist", err);
-	cm_store_unlock(store);
-	return rc;
+	return cm_store_foreach(store, CM_STMT_BLOCK_ALL,
+				"SELECT kind, value, reason, created_at FROM"
+				" blocklist ORDER BY kind, value",
+				cm_blocklist_row, &each, "list blocklist", err);
 }

@@ -95,16 +95,9 @@ int cm_counters_foreach(struct cm_store *store,
 			void *ctx, struct cm_error *err)
 {
 	struct cm_counters_each each = { fn, ctx };
-	sqlite3_stmt *stmt;
-	int rc = -1;
 
-	cm_store_lock(store);
-	stmt = cm_store_stmt(store, CM_STMT_COUNTERS_ALL,
-			     "SELECT user, sent, received FROM message_counters"
-			     " ORDER BY user", err);
-	if (stmt != NULL)
-		rc = cm_store_each_row(store, stmt, cm_counters_row, &each,
-				       "list counters", err);
-	cm_store_unlock(store);
-	return rc;
+	return cm_store_foreach(store, CM_STMT_COUNTERS_ALL,
+				"SELECT user, sent, received FROM message_counters"
+				" ORDER BY user",
+				cm_counters_row, &each, "list counters", err);
 }

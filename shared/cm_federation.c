@@ -149,18 +149,12 @@ int cm_federation_foreach(struct cm_store *store,
 			  void *ctx, struct cm_error *err)
 {
 	struct cm_federation_each each = { fn, NULL, ctx };
-	sqlite3_stmt *stmt;
-	int rc = -1;
 
-	cm_store_lock(store);
-	stmt = cm_store_stmt(store, CM_STMT_FED_ALL,
-			     "SELECT list, domain, created_at FROM"
-			     " federation_policy ORDER BY list, domain", err);
-	if (stmt != NULL)
-		rc = cm_store_each_row(store, stmt, cm_federation_policy_row,
-				       &each, "list federation policy", err);
-	cm_store_unlock(store);
-	return rc;
+	return cm_store_foreach(store, CM_STMT_FED_ALL,
+				"SELECT list, domain, created_at FROM"
+				" federation_policy ORDER BY list, domain",
+				cm_federation_policy_row, &each,
+				"list federation policy", err);
 }
 
 /* cm_federation_stats_add - add a delta to a (domain, direction) row */
@@ -223,17 +217,11 @@ int cm_federation_stats_foreach(struct cm_store *store,
 				void *ctx, struct cm_error *err)
 {
 	struct cm_federation_each each = { NULL, fn, ctx };
-	sqlite3_stmt *stmt;
-	int rc = -1;
 
-	cm_store_lock(store);
-	stmt = cm_store_stmt(store, CM_STMT_FEDSTATS_ALL,
-			     "SELECT domain, direction, messages, rejections,"
-			     " last_seen FROM federation_stats"
-			     " ORDER BY domain, direction", err);
-	if (stmt != NULL)
-		rc = cm_store_each_row(store, stmt, cm_federation_stats_row,
-				       &each, "list federation stats", err);
-	cm_store_unlock(store);
-	return rc;
+	return cm_store_foreach(store, CM_STMT_FEDSTATS_ALL,
+				"SELECT domain, direction, messages, rejections,"
+				" last_seen FROM federation_stats"
+				" ORDER BY domain, direction",
+				cm_federation_stats_row, &each,
+				"list federation stats", err);
 }

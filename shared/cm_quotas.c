@@ -152,16 +152,9 @@ int cm_quotas_foreach(struct cm_store *store,
 		      void *ctx, struct cm_error *err)
 {
 	struct cm_quotas_each each = { fn, ctx };
-	sqlite3_stmt *stmt;
-	int rc = -1;
 
-	cm_store_lock(store);
-	stmt = cm_store_stmt(store, CM_STMT_QUOTAS_ALL,
-			     "SELECT user, max_storage, used_token, created_at"
-			     " FROM quotas ORDER BY user", err);
-	if (stmt != NULL)
-		rc = cm_store_each_row(store, stmt, cm_quotas_row, &each,
-				       "list quotas", err);
-	cm_store_unlock(store);
-	return rc;
+	return cm_store_foreach(store, CM_STMT_QUOTAS_ALL,
+				"SELECT user, max_storage, used_token, created_at"
+				" FROM quotas ORDER BY user",
+				cm_quotas_row, &each, "list quotas", err);
 }

@@ -470,6 +470,21 @@ int cm_store_each_row(struct cm_store *store, sqlite3_stmt *stmt,
 	return 0;
 }
 
+/* cm_store_foreach - lock, prepare, one callback per row, unlock */
+int cm_store_foreach(struct cm_store *store, enum cm_stmt_id id,
+		     const char *sql, cm_store_row_fn *row_fn, void *ctx,
+		     const char *what, struct cm_error *err)
+{
+	sqlite3_stmt *stmt;
+	int rc = -1;
+
+	cm_store_lock(store);
+	if ((stmt = cm_store_stmt(store, id, sql, err)) != NULL)
+		rc = cm_store_each_row(store, stmt, row_fn, ctx, what, err);
+	cm_store_unlock(store);
+	return rc;
+}
+
 /* cm_store_bind_text - bind text or NULL */
 int cm_store_bind_text(sqlite3_stmt *stmt, int idx, const char *text)
 {

@@ -86,6 +86,11 @@ typedef int cm_store_row_fn(sqlite3_stmt *stmt, void *ctx);
 int cm_store_each_row(struct cm_store *store, sqlite3_stmt *stmt,
 		      cm_store_row_fn *row_fn, void *ctx, const char *what,
 		      struct cm_error *err);
+/* Takes the lock, prepares the cached statement id (no parameters) and
+   runs cm_store_each_row() over it. */
+int cm_store_foreach(struct cm_store *store, enum cm_stmt_id id,
+		     const char *sql, cm_store_row_fn *row_fn, void *ctx,
+		     const char *what, struct cm_error *err);
 /* Binds text, or NULL when text is NULL. */
 int cm_store_bind_text(sqlite3_stmt *stmt, int idx, const char *text);
 /* Column text or "" (never NULL). */

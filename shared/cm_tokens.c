@@ -207,17 +207,10 @@ int cm_tokens_foreach(struct cm_store *store,
 		      void *ctx, struct cm_error *err)
 {
 	struct cm_tokens_each each = { fn, ctx };
-	sqlite3_stmt *stmt;
-	int rc = -1;
 
-	cm_store_lock(store);
-	stmt = cm_store_stmt(store, CM_STMT_TOKENS_ALL,
-			     "SELECT token, max_uses, uses, expires_at,"
-			     " created_at FROM registration_tokens"
-			     " ORDER BY created_at, token", err);
-	if (stmt != NULL)
-		rc = cm_store_each_row(store, stmt, cm_tokens_row, &each,
-				       "list tokens", err);
-	cm_store_unlock(store);
-	return rc;
+	return cm_store_foreach(store, CM_STMT_TOKENS_ALL,
+				"SELECT token, max_uses, uses, expires_at,"
+				" created_at FROM registration_tokens"
+				" ORDER BY created_at, token",
+				cm_tokens_row, &each, "list tokens", err);
 }

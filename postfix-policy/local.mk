@@ -13,6 +13,7 @@ postfix_policy_libpolicyd_la_SOURCES = \
 	postfix-policy/policyd_listen.c \
 	postfix-policy/policyd_state.c \
 	postfix-policy/policyd_policy.c \
+	postfix-policy/policyd_worker.c postfix-policy/policyd_worker.h \
 	postfix-policy/policyd_control.c \
 	postfix-policy/policyd_ctl.c postfix-policy/policyd_ctl.h \
 	postfix-policy/policyd_ctl_private.h \

@@ -7,8 +7,14 @@
  *	chatmail-policyd [-c FILE] [--foreground] [--check-config]
  * DESCRIPTION
  *	See doc/chatmail-policyd.md. Start-up order: configuration, store
- *	and first hydrate, listeners, detach, flusher thread, main loop.
+ *	and first hydrate, listeners, detach, flusher thread, policy
+ *	workers (policyd_worker), main loop. The main thread keeps the
+ *	signals, the control socket and the reloads.
  *	Start-up errors exit 1 with a message naming the fix.
+ *
+ *	SIGTERM: every listener stops accepting and idle connections
+ *	close; once no connection is left (or after 5 s) the main loop
+ *	ends, the workers are joined, and the final flush runs.
  * DIAGNOSTICS
  *	Exit 0 after a clean SIGTERM, 1 on a start-up error.
  *--*/
@@ -16,6 +22,7 @@
 #include "chatmail-config.h"
 #include "policyd.h"
 #include "policyd_log.h"
+#include "policyd_worker.h"
 
 #include <errno.h>
 #include <glib-unix.h>
@@ -27,48 +34,34 @@
 
 #define POLICYD_STOP_GRACE_MS 5000
 
-/* policyd_main_limits - listener limits from the configuration */
-static struct policyd_server_limits policyd_main_limits(const struct policyd *d)
-{
-	struct policyd_server_limits l = {
-		d->config->max_connections, d->config->request_timeout,
-		d->config->idle_timeout
-	};
-
-	return l;
-}
-
-/* policyd_main_listen - open the policy and control listeners */
-static gboolean policyd_main_listen(struct policyd *d, GError **error)
+/* policyd_main_listen - open the listeners; serve the control socket */
+static gboolean policyd_main_listen(struct policyd *d, int *unix_fd_r,
+				    int *tcp_fd_r, GError **error)
 {
 	const struct policyd_config *c = d->config;
-	struct policyd_server_limits limits = policyd_main_limits(d);
+	struct policyd_server_limits limits = {
+		c->max_connections, c->request_timeout, 3600
+	};
 	int fd;
 
 	if (c->policy_socket[0] != '\0') {
-		fd = policyd_listen_unix(c->policy_socket, c->policy_socket_mode,
-					 c->policy_socket_user,
-					 c->policy_socket_group, error);
-		if (fd < 0)
+		*unix_fd_r = policyd_listen_unix(c->policy_socket,
+						 c->policy_socket_mode,
+						 c->policy_socket_user,
+						 c->policy_socket_group, error);
+		if (*unix_fd_r < 0)
 			return FALSE;
-		d->policy_unix = policyd_server_new("policy", fd,
-						    &policyd_policy_ops, d,
-						    &limits);
 	}
-	if (c->policy_tcp[0] != '\0') {
-		if ((fd = policyd_listen_tcp(c->policy_tcp, error)) < 0)
-			return FALSE;
-		d->policy_tcp = policyd_server_new("policy-tcp", fd,
-						   &policyd_policy_ops, d,
-						   &limits);
-	}
+	if (c->policy_tcp[0] != '\0'
+	    && (*tcp_fd_r = policyd_listen_tcp(c->policy_tcp, error)) < 0)
+		return FALSE;
 	fd = policyd_listen_unix(c->control_socket, c->control_socket_mode, "",
 				 c->control_socket_group, error);
 	if (fd < 0)
 		return FALSE;
-	limits.idle_timeout = 3600;
+	d->control_group = policyd_server_group_new(&limits);
 	d->control = policyd_server_new("control", fd, &policyd_control_ops, d,
-					&limits);
+					d->control_group, NULL);
 	return TRUE;
 }
 
@@ -88,8 +81,10 @@ static gboolean policyd_main_on_hup(gpointer data)
 /* policyd_main_open_conns - connections still open on all listeners */
 static guint policyd_main_open_conns(const struct policyd *d)
 {
-	return (d->policy_unix ? policyd_server_connections(d->policy_unix) : 0)
-	    + (d->policy_tcp ? policyd_server_connections(d->policy_tcp) : 0)
+	return (d->policy_unix
+		? policyd_server_group_connections(d->policy_unix) : 0)
+	    + (d->policy_tcp
+	       ? policyd_server_group_connections(d->policy_tcp) : 0)
 	    + (d->control ? policyd_server_connections(d->control) : 0);
 }
 
@@ -106,15 +101,6 @@ static gboolean policyd_main_stop_check(gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
-/* policyd_main_stop_server - stop accepting and close idle connections */
-static void policyd_main_stop_server(struct policyd_server *server)
-{
-	if (server == NULL)
-		return;
-	policyd_server_stop_accepting(server);
-	policyd_server_drain(server);
-}
-
 /* policyd_main_on_term - SIGTERM/SIGINT: stop accepting, drain, quit */
 static gboolean policyd_main_on_term(gpointer data)
 {
@@ -124,9 +110,9 @@ static gboolean policyd_main_on_term(gpointer data)
 		return G_SOURCE_CONTINUE;
 	d->stopping = TRUE;
 	policyd_log_info("stopping: answering requests in flight");
-	policyd_main_stop_server(d->policy_unix);
-	policyd_main_stop_server(d->policy_tcp);
-	policyd_main_stop_server(d->control);
+	policyd_worker_drain(d);
+	policyd_server_stop_accepting(d->control);
+	policyd_server_drain(d->control);
 	d->stop_deadline = g_get_monotonic_time() / 1000
 	    + POLICYD_STOP_GRACE_MS;
 	g_timeout_add(50, policyd_main_stop_check, d);
@@ -178,13 +164,16 @@ static void policyd_main_detach(struct policyd *d)
 static void policyd_main_start(struct policyd *d)
 {
 	g_autoptr(GError) error = NULL;
+	int unix_fd = -1, tcp_fd = -1;
 
 	if (!policyd_state_open(d, &error)
-	    || !policyd_main_listen(d, &error))
+	    || !policyd_main_listen(d, &unix_fd, &tcp_fd, &error))
 		policyd_log_fatal("%s", error->message);
 	if (!d->foreground)
 		policyd_main_detach(d);
-	if (!policyd_start_flusher(d, &error))
+	/* Threads only after the fork of detaching. */
+	if (!policyd_start_flusher(d, &error)
+	    || !policyd_worker_start(d, unix_fd, tcp_fd, &error))
 		policyd_log_fatal("%s", error->message);
 	g_unix_signal_add(SIGHUP, policyd_main_on_hup, d);
 	g_unix_signal_add(SIGTERM, policyd_main_on_term, d);
@@ -197,12 +186,12 @@ static void policyd_main_start(struct policyd *d)
 			 d->config->sqlite_in_memory ? " (in memory)" : "");
 }
 
-/* policyd_main_cleanup - close listeners, flush, remove our files */
+/* policyd_main_cleanup - join workers, close, flush, remove our files */
 static void policyd_main_cleanup(struct policyd *d)
 {
-	policyd_server_free(&d->policy_unix);
-	policyd_server_free(&d->policy_tcp);
+	policyd_worker_stop(d);
 	policyd_server_free(&d->control);
+	policyd_server_group_free(&d->control_group);
 	if (d->config->policy_socket[0] != '\0')
 		unlink(d->config->policy_socket);
 	unlink(d->config->control_socket);

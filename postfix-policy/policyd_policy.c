@@ -5,23 +5,28 @@
  *	the Postfix policy delegation protocol of chatmail-policyd
  * DESCRIPTION
  *	Decode (cm_policy_codec) -> decide (cm_policy_decide, a pure
- *	function of the request and the daemon's snapshots) -> encode. A
+ *	function of the request and the worker's snapshot) -> encode. A
  *	connection keeps its parser and its SMTP transaction state; every
  *	verdict other than DUNNO is logged in Postfix's style, e.g.
  *
  *	NOQUEUE: reject: RCPT from host[192.0.2.1]: 550 5.7.1 Sender
  *	address rejected: blocked by policy; from=<a@b> to=<c@d>
  *	sasl_username=x reason=blocklist
+ *
+ *	Runs on the policy workers (the server's ctx is a struct
+ *	policyd_worker): nothing here reads struct policyd's snapshots,
+ *	only policyd_worker_snap().
  *--*/
 
 #include "policyd.h"
+#include "policyd_worker.h"
 #include "policyd_log.h"
 #include "cm_policy.h"
 
 #include <string.h>
 
 struct policyd_policy_conn {
-	struct policyd *d;
+	struct policyd_worker *w;
 	struct policyd_conn *conn;
 	struct cm_policy_parser *parser;
 	struct cm_policy_txn txn;
@@ -32,7 +37,7 @@ static void *policyd_policy_new(struct policyd_conn *conn, void *ctx)
 {
 	struct policyd_policy_conn *pc = g_new0(struct policyd_policy_conn, 1);
 
-	pc->d = ctx;
+	pc->w = ctx;
 	pc->conn = conn;
 	pc->parser = cm_policy_parser_new();
 	return pc;
@@ -99,11 +104,12 @@ static void policyd_policy_log(const struct policyd_policy_conn *pc,
 static void policyd_policy_answer(struct policyd_policy_conn *pc,
 				  const struct cm_policy_request *req)
 {
-	struct policyd *d = pc->d;
+	struct policyd *d = pc->w->d;
+	const struct policyd_snap *snap = policyd_worker_snap(pc->w);
 	struct cm_policy_env env = {
-		&d->settings, d->hot, d->blocks,
-		(const char *const *) d->config->local_domains,
-		g_strv_length(d->config->local_domains),
+		&snap->settings, d->hot, snap->blocks,
+		(const char *const *) snap->config->local_domains,
+		snap->n_local_domains,
 		g_get_monotonic_time() / 1000,
 		g_get_real_time() / G_USEC_PER_SEC,
 	};
@@ -115,8 +121,7 @@ static void policyd_policy_answer(struct policyd_policy_conn *pc,
 	len = cm_policy_reply_format(reply, sizeof(reply), verdict.action,
 				     verdict.text);
 	policyd_conn_write(pc->conn, reply, len);
-	d->requests++;
-	d->verdicts[policyd_stat_of(verdict.reason)]++;
+	policyd_count(d, policyd_stat_of(verdict.reason));
 	if (verdict.kind != CM_VERDICT_DUNNO)
 		policyd_policy_log(pc, req, &verdict);
 }

@@ -2,7 +2,7 @@
  * NAME
  *	policyd_server 3
  * SUMMARY
- *	non-blocking stream listeners on the GLib main loop
+ *	non-blocking stream listeners on GLib main contexts
  * DESCRIPTION
  *	See policyd_server.h. Every socket is non-blocking; a peer is read
  *	once per wake-up (16 KiB at most) so one busy client cannot starve
@@ -11,6 +11,19 @@
  *
  *	Connections are freed only from the event callbacks after the
  *	protocol callback has returned, never from inside it.
+ *
+ *	Every source is attached to the server's context and kept as a
+ *	GSource reference (policyd_server_watch, policyd_source_drop). The
+ *	sources may recurse: nothing here iterates a context from inside a
+ *	callback, and GLib otherwise blocks and unblocks each dispatched
+ *	source, waking its own context (two eventfd writes and an extra
+ *	poll) on every request.
+ *
+ *	A group's counters and limits are shared between threads and
+ *	accessed with relaxed atomics; the rest of a server is touched by
+ *	its own thread only. A connection accepted for another member is
+ *	handed over with g_main_context_invoke_full(); it is counted from
+ *	the accept on, so max_connections holds across the hand-over.
  *--*/
 
 #include "policyd_server.h"
@@ -18,14 +31,11 @@
 
 #include <errno.h>
 #include <glib-unix.h>
-#include <grp.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <pwd.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -33,11 +43,15 @@
 #define POLICYD_OUT_MAX		(1024 * 1024)
 #define POLICYD_ACCEPT_BATCH	64
 
+#define POLICYD_LOAD(p)		__atomic_load_n((p), __ATOMIC_RELAXED)
+#define POLICYD_STORE(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define POLICYD_ADD(p, v)	__atomic_fetch_add((p), (v), __ATOMIC_RELAXED)
+
 struct policyd_conn {
 	struct policyd_server *server;
 	int fd;
-	guint in_watch;
-	guint out_watch;
+	GSource *in_watch;
+	GSource *out_watch;
 	GString *out;
 	gsize out_off;
 	void *state;
@@ -47,20 +61,36 @@ struct policyd_conn {
 	char peer[64];
 };
 
+struct policyd_server_group {
+	struct policyd_server_limits limits;	/* fields atomic */
+	gint conns;			/* open or being handed over */
+	guint64 accepted;
+	guint64 dropped;
+	gint64 last_flood_log;		/* monotonic seconds */
+	GPtrArray *members;		/* fixed while members run */
+};
+
 struct policyd_server {
 	char *name;
 	int listen_fd;
-	guint listen_watch;
-	guint retry_id;
-	guint sweep_id;
+	GSource *listen_watch;
+	GSource *retry;
+	GSource *sweep;
+	GMainContext *context;
 	const struct policyd_server_ops *ops;
 	void *ctx;
-	struct policyd_server_limits limits;
+	struct policyd_server_group *group;
 	GHashTable *conns;
-	guint64 accepted;
-	guint64 dropped;
-	gint64 last_flood_log;
+	gint open;		/* conns plus those on their way here */
+	gint accepting;		/* listening (read by other members) */
 	gboolean draining;
+};
+
+/* A connection accepted by one member for another. */
+struct policyd_handoff {
+	struct policyd_server *server;
+	struct policyd_server_group *group;
+	int fd;			/* -1 once adopted */
 };
 
 static gboolean policyd_server_on_accept(gint fd, GIOCondition cond,
@@ -72,17 +102,49 @@ static gint64 policyd_now(void)
 	return g_get_monotonic_time() / G_USEC_PER_SEC;
 }
 
+/* policyd_server_attach - attach a source to the server's context */
+static GSource *policyd_server_attach(struct policyd_server *server,
+				      GSource *src, GSourceFunc func,
+				      gpointer data)
+{
+	g_source_set_can_recurse(src, TRUE);
+	g_source_set_callback(src, func, data, NULL);
+	g_source_attach(src, server->context);
+	return src;
+}
+
+/* policyd_server_watch - call func when fd is ready for cond */
+static GSource *policyd_server_watch(struct policyd_server *server, int fd,
+				     GIOCondition cond, GUnixFDSourceFunc func,
+				     gpointer data)
+{
+	return policyd_server_attach(server, g_unix_fd_source_new(fd, cond),
+				     G_SOURCE_FUNC(func), data);
+}
+
+/* policyd_source_drop - destroy and release a source (NULL is fine) */
+static void policyd_source_drop(GSource **src)
+{
+	if (*src == NULL)
+		return;
+	g_source_destroy(*src);
+	g_source_unref(*src);
+	*src = NULL;
+}
+
 /* policyd_conn_free - close and free one connection */
 static void policyd_conn_free(struct policyd_conn *conn)
 {
-	if (conn->in_watch != 0)
-		g_source_remove(conn->in_watch);
-	if (conn->out_watch != 0)
-		g_source_remove(conn->out_watch);
-	conn->server->ops->conn_free(conn->state);
+	struct policyd_server *server = conn->server;
+
+	policyd_source_drop(&conn->in_watch);
+	policyd_source_drop(&conn->out_watch);
+	server->ops->conn_free(conn->state);
 	close(conn->fd);
 	g_string_free(conn->out, TRUE);
 	g_free(conn);
+	g_atomic_int_add(&server->open, -1);
+	g_atomic_int_add(&server->group->conns, -1);
 }
 
 /* policyd_conn_drop - remove from the server and free */
@@ -127,18 +189,25 @@ static gboolean policyd_conn_on_output(gint fd, GIOCondition cond,
 	struct policyd_conn *conn = data;
 
 	if (!policyd_conn_flush(conn)) {
-		conn->out_watch = 0;
 		policyd_conn_drop(conn);
 		return G_SOURCE_REMOVE;
 	}
 	if (conn->out->len > 0)
 		return G_SOURCE_CONTINUE;
-	conn->out_watch = 0;
-	if (conn->closing) {
+	policyd_source_drop(&conn->out_watch);
+	if (conn->closing)
 		policyd_conn_drop(conn);
-		return G_SOURCE_REMOVE;
-	}
 	return G_SOURCE_REMOVE;
+}
+
+/* policyd_conn_wait_output - write the rest when the socket takes it */
+static void policyd_conn_wait_output(struct policyd_conn *conn)
+{
+	if (conn->out_watch == NULL)
+		conn->out_watch = policyd_server_watch(conn->server, conn->fd,
+						       G_IO_OUT,
+						       policyd_conn_on_output,
+						       conn);
 }
 
 /* policyd_conn_write - queue output and write what fits now */
@@ -148,7 +217,7 @@ void policyd_conn_write(struct policyd_conn *conn, const char *data,
 	if (conn->failed)
 		return;
 	g_string_append_len(conn->out, data, (gssize) len);
-	if (conn->out_watch != 0)
+	if (conn->out_watch != NULL)
 		return;		/* already waiting for the socket */
 	if (!policyd_conn_flush(conn)) {
 		conn->failed = TRUE;
@@ -161,8 +230,7 @@ void policyd_conn_write(struct policyd_conn *conn, const char *data,
 		return;
 	}
 	if (conn->out->len > 0)
-		conn->out_watch = g_unix_fd_add(conn->fd, G_IO_OUT,
-						policyd_conn_on_output, conn);
+		policyd_conn_wait_output(conn);
 }
 
 /* policyd_conn_peer - printable peer identity */
@@ -175,21 +243,17 @@ const char *policyd_conn_peer(const struct policyd_conn *conn)
 static gboolean policyd_conn_finish(struct policyd_conn *conn, gboolean keep)
 {
 	if (conn->failed) {
-		conn->in_watch = 0;
 		policyd_conn_drop(conn);
 		return G_SOURCE_REMOVE;
 	}
 	if (keep)
 		return G_SOURCE_CONTINUE;
-	conn->in_watch = 0;
+	policyd_source_drop(&conn->in_watch);
 	if (conn->out->len == 0) {
 		policyd_conn_drop(conn);
 	} else {
 		conn->closing = TRUE;
-		if (conn->out_watch == 0)
-			conn->out_watch = g_unix_fd_add(conn->fd, G_IO_OUT,
-							policyd_conn_on_output,
-							conn);
+		policyd_conn_wait_output(conn);
 	}
 	return G_SOURCE_REMOVE;
 }
@@ -252,23 +316,28 @@ static void policyd_peer_name(int fd, char *buf, gsize size)
 }
 
 /* policyd_server_refuse - over the connection limit: log (rate-limited) */
-static void policyd_server_refuse(struct policyd_server *server, int fd)
+static void policyd_server_refuse(struct policyd_server *server, int fd,
+				  gint open)
 {
+	struct policyd_server_group *group = server->group;
+	gint64 now = policyd_now();
+	gint64 last = POLICYD_LOAD(&group->last_flood_log);
 	char peer[64];
 
-	server->dropped++;
-	if (policyd_now() != server->last_flood_log) {
-		server->last_flood_log = policyd_now();
+	POLICYD_ADD(&group->dropped, 1);
+	if (now != last
+	    && __atomic_compare_exchange_n(&group->last_flood_log, &last, now,
+					   FALSE, __ATOMIC_RELAXED,
+					   __ATOMIC_RELAXED)) {
 		policyd_peer_name(fd, peer, sizeof(peer));
 		policyd_log_warning("%s: too many connections (%u, "
 				    "max_connections); closing the one from "
-				    "%s", server->name,
-				    g_hash_table_size(server->conns), peer);
+				    "%s", server->name, (guint) open, peer);
 	}
 	close(fd);
 }
 
-/* policyd_server_adopt - wrap an accepted socket */
+/* policyd_server_adopt - wrap an accepted socket (counted already) */
 static void policyd_server_adopt(struct policyd_server *server, int fd)
 {
 	struct policyd_conn *conn = g_new0(struct policyd_conn, 1);
@@ -281,10 +350,85 @@ static void policyd_server_adopt(struct policyd_server *server, int fd)
 	conn->last_active = policyd_now();
 	policyd_peer_name(fd, conn->peer, sizeof(conn->peer));
 	conn->state = server->ops->conn_new(conn, server->ctx);
-	conn->in_watch = g_unix_fd_add(fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
-				       policyd_conn_on_input, conn);
+	conn->in_watch = policyd_server_watch(server, fd,
+					      G_IO_IN | G_IO_HUP | G_IO_ERR,
+					      policyd_conn_on_input, conn);
 	g_hash_table_add(server->conns, conn);
-	server->accepted++;
+}
+
+/* policyd_server_take - adopt a handed-over connection (its thread) */
+static gboolean policyd_server_take(gpointer data)
+{
+	struct policyd_handoff *handoff = data;
+
+	policyd_server_adopt(handoff->server, handoff->fd);
+	handoff->fd = -1;
+	return G_SOURCE_REMOVE;
+}
+
+/* policyd_handoff_free - release a hand-over; close it if never taken */
+static void policyd_handoff_free(gpointer data)
+{
+	struct policyd_handoff *handoff = data;
+
+	/* Only when the receiving context went away: the server may be
+	   gone too, so only the group is uncounted. */
+	if (handoff->fd >= 0) {
+		close(handoff->fd);
+		g_atomic_int_add(&handoff->group->conns, -1);
+	}
+	g_free(handoff);
+}
+
+/* policyd_server_least_busy - the accepting member with fewest conns */
+static struct policyd_server *policyd_server_least_busy(
+	struct policyd_server *server)
+{
+	GPtrArray *members = server->group->members;
+	struct policyd_server *best = server, *member;
+	gint fewest = g_atomic_int_get(&server->open), n;
+	guint i;
+
+	for (i = 0; i < members->len; i++) {
+		member = members->pdata[i];
+		if (member == server || !g_atomic_int_get(&member->accepting))
+			continue;
+		n = g_atomic_int_get(&member->open);
+		if (n < fewest) {
+			best = member;
+			fewest = n;
+		}
+	}
+	return best;
+}
+
+/* policyd_server_place - count a new connection and give it a home */
+static void policyd_server_place(struct policyd_server *server, int fd)
+{
+	struct policyd_server_group *group = server->group;
+	struct policyd_server *target;
+	struct policyd_handoff *handoff;
+	gint open = g_atomic_int_add(&group->conns, 1);
+
+	if ((guint) open >= POLICYD_LOAD(&group->limits.max_connections)) {
+		g_atomic_int_add(&group->conns, -1);
+		policyd_server_refuse(server, fd, open);
+		return;
+	}
+	POLICYD_ADD(&group->accepted, 1);
+	target = policyd_server_least_busy(server);
+	g_atomic_int_inc(&target->open);
+	if (target == server) {
+		policyd_server_adopt(server, fd);
+		return;
+	}
+	handoff = g_new0(struct policyd_handoff, 1);
+	handoff->server = target;
+	handoff->group = group;
+	handoff->fd = fd;
+	g_main_context_invoke_full(target->context, G_PRIORITY_DEFAULT,
+				   policyd_server_take, handoff,
+				   policyd_handoff_free);
 }
 
 /* policyd_server_resume - re-arm accepting after a descriptor shortage */
@@ -292,11 +436,11 @@ static gboolean policyd_server_resume(gpointer data)
 {
 	struct policyd_server *server = data;
 
-	server->retry_id = 0;
+	policyd_source_drop(&server->retry);
 	if (server->listen_fd >= 0)
-		server->listen_watch = g_unix_fd_add(server->listen_fd, G_IO_IN,
-						     policyd_server_on_accept,
-						     server);
+		server->listen_watch = policyd_server_watch(
+			server, server->listen_fd, G_IO_IN,
+			policyd_server_on_accept, server);
 	return G_SOURCE_REMOVE;
 }
 
@@ -315,16 +459,13 @@ static gboolean policyd_server_on_accept(gint lfd, GIOCondition cond,
 				break;
 			policyd_log_error("%s: accept: %s; pausing 1 s",
 					  server->name, g_strerror(errno));
-			server->listen_watch = 0;
-			server->retry_id = g_timeout_add_seconds(
-				1, policyd_server_resume, server);
+			policyd_source_drop(&server->listen_watch);
+			server->retry = policyd_server_attach(
+				server, g_timeout_source_new_seconds(1),
+				policyd_server_resume, server);
 			return G_SOURCE_REMOVE;
 		}
-		if (g_hash_table_size(server->conns)
-		    >= server->limits.max_connections)
-			policyd_server_refuse(server, fd);
-		else
-			policyd_server_adopt(server, fd);
+		policyd_server_place(server, fd);
 	}
 	return G_SOURCE_CONTINUE;
 }
@@ -333,19 +474,20 @@ static gboolean policyd_server_on_accept(gint lfd, GIOCondition cond,
 static gboolean policyd_server_expired(struct policyd_server *server,
 				       struct policyd_conn *conn, gint64 now)
 {
+	struct policyd_server_limits *limits = &server->group->limits;
 	gint64 quiet = now - conn->last_active;
 	gboolean busy = server->ops->busy(conn->state);
 
-	if (conn->closing || conn->out_watch != 0)
+	if (conn->closing || conn->out_watch != NULL)
 		return FALSE;	/* output in progress */
-	if (busy && quiet >= server->limits.request_timeout) {
+	if (busy && quiet >= POLICYD_LOAD(&limits->request_timeout)) {
 		policyd_log_warning("%s: %s stalled in a request for %"
 				    G_GINT64_FORMAT " s; closing",
 				    server->name, conn->peer, quiet);
 		return TRUE;
 	}
 	if (!busy && (server->draining
-		      || quiet >= server->limits.idle_timeout))
+		      || quiet >= POLICYD_LOAD(&limits->idle_timeout)))
 		return TRUE;
 	return FALSE;
 }
@@ -370,42 +512,91 @@ static gboolean policyd_server_sweep(gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
-/* policyd_server_new - serve listen_fd with ops */
+/* policyd_server_group_new - limits and counters for some servers */
+struct policyd_server_group *policyd_server_group_new(
+	const struct policyd_server_limits *limits)
+{
+	struct policyd_server_group *group =
+		g_new0(struct policyd_server_group, 1);
+
+	group->limits = *limits;
+	group->members = g_ptr_array_new();
+	return group;
+}
+
+/* policyd_server_group_set_limits - new limits (on reload) */
+void policyd_server_group_set_limits(struct policyd_server_group *group,
+				     const struct policyd_server_limits *l)
+{
+	POLICYD_STORE(&group->limits.max_connections, l->max_connections);
+	POLICYD_STORE(&group->limits.request_timeout, l->request_timeout);
+	POLICYD_STORE(&group->limits.idle_timeout, l->idle_timeout);
+}
+
+/* policyd_server_group_connections - open connections of all members */
+guint policyd_server_group_connections(struct policyd_server_group *group)
+{
+	return (guint) g_atomic_int_get(&group->conns);
+}
+
+/* policyd_server_group_accepted - connections accepted since start */
+guint64 policyd_server_group_accepted(struct policyd_server_group *group)
+{
+	return POLICYD_LOAD(&group->accepted);
+}
+
+/* policyd_server_group_dropped - connections refused over the limit */
+guint64 policyd_server_group_dropped(struct policyd_server_group *group)
+{
+	return POLICYD_LOAD(&group->dropped);
+}
+
+/* policyd_server_group_free - after all its servers */
+void policyd_server_group_free(struct policyd_server_group **_group)
+{
+	struct policyd_server_group *group = *_group;
+
+	if (group == NULL)
+		return;
+	*_group = NULL;
+	g_ptr_array_free(group->members, TRUE);
+	g_free(group);
+}
+
+/* policyd_server_new - serve listen_fd with ops in context */
 struct policyd_server *policyd_server_new(const char *name, int listen_fd,
 					  const struct policyd_server_ops *ops,
 					  void *ctx,
-					  const struct policyd_server_limits *l)
+					  struct policyd_server_group *group,
+					  GMainContext *context)
 {
 	struct policyd_server *server = g_new0(struct policyd_server, 1);
 
 	server->name = g_strdup(name);
 	server->listen_fd = listen_fd;
+	server->context = context != NULL ? g_main_context_ref(context)
+	    : g_main_context_ref(g_main_context_default());
 	server->ops = ops;
 	server->ctx = ctx;
-	server->limits = *l;
+	server->group = group;
 	server->conns = g_hash_table_new(g_direct_hash, g_direct_equal);
-	server->listen_watch = g_unix_fd_add(listen_fd, G_IO_IN,
-					     policyd_server_on_accept, server);
-	server->sweep_id = g_timeout_add_seconds(1, policyd_server_sweep,
-						 server);
+	server->accepting = TRUE;
+	g_ptr_array_add(group->members, server);
+	server->listen_watch = policyd_server_watch(server, listen_fd, G_IO_IN,
+						    policyd_server_on_accept,
+						    server);
+	server->sweep = policyd_server_attach(server,
+					      g_timeout_source_new_seconds(1),
+					      policyd_server_sweep, server);
 	return server;
-}
-
-/* policyd_server_set_limits - new limits (on reload) */
-void policyd_server_set_limits(struct policyd_server *server,
-			       const struct policyd_server_limits *limits)
-{
-	server->limits = *limits;
 }
 
 /* policyd_server_stop_accepting - close the listening socket */
 void policyd_server_stop_accepting(struct policyd_server *server)
 {
-	if (server->listen_watch != 0)
-		g_source_remove(server->listen_watch);
-	if (server->retry_id != 0)
-		g_source_remove(server->retry_id);
-	server->listen_watch = server->retry_id = 0;
+	g_atomic_int_set(&server->accepting, FALSE);
+	policyd_source_drop(&server->listen_watch);
+	policyd_source_drop(&server->retry);
 	if (server->listen_fd >= 0)
 		close(server->listen_fd);
 	server->listen_fd = -1;
@@ -418,22 +609,10 @@ void policyd_server_drain(struct policyd_server *server)
 	policyd_server_sweep(server);
 }
 
-/* policyd_server_connections - open connections */
-guint policyd_server_connections(const struct policyd_server *server)
+/* policyd_server_connections - open connections of this member */
+guint policyd_server_connections(struct policyd_server *server)
 {
-	return g_hash_table_size(server->conns);
-}
-
-/* policyd_server_accepted - connections accepted since start */
-guint64 policyd_server_accepted(const struct policyd_server *server)
-{
-	return server->accepted;
-}
-
-/* policyd_server_dropped - connections refused over the limit */
-guint64 policyd_server_dropped(const struct policyd_server *server)
-{
-	return server->dropped;
+	return (guint) g_atomic_int_get(&server->open);
 }
 
 /* policyd_server_free - close everything */
@@ -447,13 +626,15 @@ void policyd_server_free(struct policyd_server **_server)
 		return;
 	*_server = NULL;
 	policyd_server_stop_accepting(server);
-	g_source_remove(server->sweep_id);
+	policyd_source_drop(&server->sweep);
 	g_hash_table_iter_init(&iter, server->conns);
 	while (g_hash_table_iter_next(&iter, &key, NULL)) {
 		g_hash_table_iter_steal(&iter);
 		policyd_conn_free(key);
 	}
 	g_hash_table_destroy(server->conns);
+	g_ptr_array_remove(server->group->members, server);
+	g_main_context_unref(server->context);
 	g_free(server->name);
 	g_free(server);
 }

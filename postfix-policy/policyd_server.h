@@ -5,7 +5,7 @@
  * NAME
  *	policyd_server 3h
  * SUMMARY
- *	non-blocking stream listeners on the GLib main loop
+ *	non-blocking stream listeners on GLib main contexts
  * DESCRIPTION
  *	A policyd_server accepts connections on one listening socket and
  *	feeds what each peer sends to a protocol's on_input callback, which
@@ -17,13 +17,30 @@
  *	cap on unread output (a peer that never reads is dropped). Each
  *	drop is logged once with the peer.
  *
+ *	Threads: a server's sources live in the GMainContext given to
+ *	policyd_server_new() (NULL: the default one), and the server, its
+ *	connections and the protocol callbacks run on the thread that
+ *	iterates that context only. policyd_server_stop_accepting(),
+ *	_drain() and _free() belong to that thread too (or to any thread
+ *	once it has ended).
+ *
+ *	Groups: every server belongs to a policyd_server_group, which holds
+ *	the limits, the connection count (max_connections is a total over
+ *	the group) and the counters. Several servers, one per thread, on
+ *	copies (dup()) of one listening socket form one group: whichever
+ *	accepts a connection hands it to the member with the fewest open
+ *	connections, so the threads share the load. All members are made
+ *	before any of them runs. The group functions are thread-safe.
+ *
  *	Ownership: the server owns its connections and their protocol
- *	state (made by conn_new, freed by conn_free).
+ *	state (made by conn_new, freed by conn_free); the caller owns the
+ *	group and frees it after its servers and their main contexts.
  *--*/
 
 #include <glib.h>
 
 struct policyd_server;
+struct policyd_server_group;
 struct policyd_conn;
 
 struct policyd_server_ops {
@@ -52,20 +69,30 @@ int policyd_listen_unix(const char *path, guint mode, const char *user,
 /* "127.0.0.1:PORT" or "[::1]:PORT"; non-loopback addresses refused. */
 int policyd_listen_tcp(const char *spec, GError **error);
 
+struct policyd_server_group *policyd_server_group_new(
+	const struct policyd_server_limits *limits);
+/* New limits (on reload), seen by every member at its next use. */
+void policyd_server_group_set_limits(struct policyd_server_group *group,
+				     const struct policyd_server_limits *l);
+/* Open connections over all members. */
+guint policyd_server_group_connections(struct policyd_server_group *group);
+guint64 policyd_server_group_accepted(struct policyd_server_group *group);
+/* Connections refused over the limit. */
+guint64 policyd_server_group_dropped(struct policyd_server_group *group);
+void policyd_server_group_free(struct policyd_server_group **group);
+
 /* Takes ownership of listen_fd. name appears in logs ("policy"). */
 struct policyd_server *policyd_server_new(const char *name, int listen_fd,
 					  const struct policyd_server_ops *ops,
 					  void *ctx,
-					  const struct policyd_server_limits *l);
-void policyd_server_set_limits(struct policyd_server *server,
-			       const struct policyd_server_limits *limits);
+					  struct policyd_server_group *group,
+					  GMainContext *context);
 /* Stops accepting and closes the listening socket (connections stay). */
 void policyd_server_stop_accepting(struct policyd_server *server);
 /* Closes idle connections now; busy ones close once answered. */
 void policyd_server_drain(struct policyd_server *server);
-guint policyd_server_connections(const struct policyd_server *server);
-guint64 policyd_server_accepted(const struct policyd_server *server);
-guint64 policyd_server_dropped(const struct policyd_server *server);
+/* Open connections of this member (any thread). */
+guint policyd_server_connections(struct policyd_server *server);
 /* Closes everything and frees. */
 void policyd_server_free(struct policyd_server **server);
 

@@ -10,6 +10,12 @@
  *	and the lists at once and re-walks the Maildir tree on a thread of
  *	its own while requests go on being served.
  *
+ *	Snapshots: every change of the configuration, the settings or the
+ *	lists publishes a new struct policyd_snap (policyd_state_publish)
+ *	for the policy workers. The blockset, which a settings change
+ *	leaves alone, is shared between snapshots through a refcounted
+ *	struct policyd_blocks. Only the main thread publishes.
+ *
  *	Failure policy: a database error or a bad mail_layout at start is
  *	fatal (exit 1); an unreadable or missing mail root is logged and
  *	the daemon serves with the quotas it has.
@@ -22,6 +28,15 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#define POLICYD_COUNT(p)	__atomic_fetch_add((p), 1, __ATOMIC_RELAXED)
+#define POLICYD_LOAD(p)		__atomic_load_n((p), __ATOMIC_RELAXED)
+
+/* A blockset shared by snapshots; freed with the last of them. */
+struct policyd_blocks {
+	gint refcount;
+	struct cm_blockset *set;
+};
 
 /* A background walk: owns copies of what it needs. */
 struct policyd_walk {
@@ -54,6 +69,90 @@ enum policyd_stat policyd_stat_of(const char *reason)
 		if (strcmp(reason, policyd_stat_names[i]) == 0)
 			return (enum policyd_stat) i;
 	return POLICYD_STAT_DUNNO;
+}
+
+/* policyd_count - one answered request and its verdict's statistic */
+void policyd_count(struct policyd *d, enum policyd_stat stat)
+{
+	POLICYD_COUNT(&d->requests);
+	POLICYD_COUNT(&d->verdicts[stat]);
+}
+
+/* policyd_blocks_new - wrap a freshly loaded blockset (adopted) */
+static struct policyd_blocks *policyd_blocks_new(struct cm_blockset *set)
+{
+	struct policyd_blocks *blocks = g_new0(struct policyd_blocks, 1);
+
+	blocks->refcount = 1;
+	blocks->set = set;
+	return blocks;
+}
+
+/* policyd_blocks_unref - drop a reference; free with the last */
+static void policyd_blocks_unref(struct policyd_blocks *blocks)
+{
+	if (!g_atomic_int_dec_and_test(&blocks->refcount))
+		return;
+	cm_blockset_free(&blocks->set);
+	g_free(blocks);
+}
+
+/* policyd_snap_unref - drop a reference; free with the last */
+void policyd_snap_unref(struct policyd_snap **_snap)
+{
+	struct policyd_snap *snap = *_snap;
+
+	if (snap == NULL)
+		return;
+	*_snap = NULL;
+	if (!g_atomic_int_dec_and_test(&snap->refcount))
+		return;
+	policyd_blocks_unref(snap->blocks_ref);
+	policyd_config_unref(&snap->config);
+	g_free(snap);
+}
+
+/* policyd_state_publish - a new snapshot for the workers (main thread) */
+static void policyd_state_publish(struct policyd *d,
+				  struct policyd_blocks *fresh)
+{
+	struct policyd_snap *snap = g_new0(struct policyd_snap, 1), *old;
+
+	snap->refcount = 1;
+	snap->settings = d->settings;
+	if (fresh == NULL) {
+		fresh = d->snap->blocks_ref;
+		g_atomic_int_inc(&fresh->refcount);
+	}
+	snap->blocks_ref = fresh;
+	snap->blocks = fresh->set;
+	snap->config = policyd_config_ref(d->config);
+	snap->n_local_domains = g_strv_length(d->config->local_domains);
+	g_rw_lock_writer_lock(&d->snap_lock);
+	old = d->snap;
+	d->snap = snap;
+	__atomic_store_n(&d->snap_gen, d->snap_gen + 1, __ATOMIC_RELEASE);
+	g_rw_lock_writer_unlock(&d->snap_lock);
+	policyd_snap_unref(&old);
+}
+
+/* policyd_snap_get - a reference to the published snapshot (any thread) */
+struct policyd_snap *policyd_snap_get(struct policyd *d, guint *gen_r)
+{
+	struct policyd_snap *snap;
+
+	g_rw_lock_reader_lock(&d->snap_lock);
+	snap = d->snap;
+	g_atomic_int_inc(&snap->refcount);
+	*gen_r = d->snap_gen;
+	g_rw_lock_reader_unlock(&d->snap_lock);
+	return snap;
+}
+
+/* policyd_snap_generation - changes whenever a snapshot is published */
+guint policyd_snap_generation(struct policyd *d)
+{
+	return __atomic_load_n(&d->snap_gen, __ATOMIC_ACQUIRE);
 }
 
 /* policyd_gerror - turn a cm_error into a GError */
@@ -135,14 +234,17 @@ gboolean policyd_state_open(struct policyd *d, GError **error)
 		d->config->sqlite_path, 0, d->config->sqlite_in_memory, 0
 	};
 	struct policyd_walk *walk;
+	struct cm_blockset *blocks;
 	struct cm_error err;
 
 	if (cm_store_open(&opts, &d->store, &err) < 0)
 		return policyd_gerror(error, "open database", &err);
 	if (cm_settings_load(d->store, &d->settings, &err) < 0)
 		return policyd_gerror(error, "load settings", &err);
-	if (cm_blockset_load(d->store, &d->blocks, &err) < 0)
+	if (cm_blockset_load(d->store, &blocks, &err) < 0)
 		return policyd_gerror(error, "load blocklist", &err);
+	g_rw_lock_init(&d->snap_lock);
+	policyd_state_publish(d, policyd_blocks_new(blocks));
 	d->hot = cm_hot_new();
 	walk = policyd_walk_new(d);
 	policyd_walk_run(walk);
@@ -191,6 +293,7 @@ gboolean policyd_settings_reload(struct policyd *d, GError **error)
 	if (cm_settings_load(d->store, &fresh, &err) < 0)
 		return policyd_gerror(error, "load settings", &err);
 	d->settings = fresh;
+	policyd_state_publish(d, NULL);
 	if (d->flusher != NULL && fresh.flush_interval != old_interval)
 		return policyd_start_flusher(d, error);
 	return TRUE;
@@ -204,8 +307,7 @@ gboolean policyd_lists_reload(struct policyd *d, GError **error)
 
 	if (cm_blockset_load(d->store, &fresh, &err) < 0)
 		return policyd_gerror(error, "load blocklist", &err);
-	cm_blockset_free(&d->blocks);
-	d->blocks = fresh;
+	policyd_state_publish(d, policyd_blocks_new(fresh));
 	return TRUE;
 }
 
@@ -265,13 +367,14 @@ static gboolean policyd_reload_config(struct policyd *d, GError **error)
 				    "apply them");
 	d->config = fresh;
 	policyd_config_unref(&old);
+	policyd_state_publish(d, NULL);
 	limits.max_connections = fresh->max_connections;
 	limits.request_timeout = fresh->request_timeout;
 	limits.idle_timeout = fresh->idle_timeout;
 	if (d->policy_unix != NULL)
-		policyd_server_set_limits(d->policy_unix, &limits);
+		policyd_server_group_set_limits(d->policy_unix, &limits);
 	if (d->policy_tcp != NULL)
-		policyd_server_set_limits(d->policy_tcp, &limits);
+		policyd_server_group_set_limits(d->policy_tcp, &limits);
 	return TRUE;
 }
 
@@ -315,16 +418,16 @@ void policyd_stats(struct policyd *d,
 	row("messages_sent", totals.sent, ctx);
 	row("messages_received", totals.received, ctx);
 	row("federation_domains", (gint64) totals.fed_domains, ctx);
-	row("policy_requests", (gint64) d->requests, ctx);
+	row("policy_requests", (gint64) POLICYD_LOAD(&d->requests), ctx);
 	for (i = 0; i < POLICYD_STAT_COUNT; i++) {
 		g_snprintf(name, sizeof(name), "verdict_%s",
 			   policyd_stat_names[i]);
-		row(name, (gint64) d->verdicts[i], ctx);
+		row(name, (gint64) POLICYD_LOAD(&d->verdicts[i]), ctx);
 	}
 	row("policy_connections", d->policy_unix == NULL ? 0
-	    : (gint64) policyd_server_connections(d->policy_unix), ctx);
+	    : (gint64) policyd_server_group_connections(d->policy_unix), ctx);
 	row("policy_connections_refused", d->policy_unix == NULL ? 0
-	    : (gint64) policyd_server_dropped(d->policy_unix), ctx);
+	    : (gint64) policyd_server_group_dropped(d->policy_unix), ctx);
 	row("uptime_seconds", g_get_real_time() / G_USEC_PER_SEC - d->started,
 	    ctx);
 }
@@ -340,7 +443,10 @@ void policyd_state_close(struct policyd *d)
 	}
 	if (d->flusher != NULL && cm_flusher_stop(&d->flusher, &err) < 0)
 		policyd_log_error("final flush: %s", err.message);
-	cm_blockset_free(&d->blocks);
+	if (d->snap != NULL) {
+		policyd_snap_unref(&d->snap);
+		g_rw_lock_clear(&d->snap_lock);
+	}
 	cm_hot_free(&d->hot);
 	cm_store_close(&d->store);
 }

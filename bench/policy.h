@@ -8,7 +8,7 @@
  *	internal interfaces of the policy benchmark (bench/policy*.c)
  * DESCRIPTION
  *	policy.c runs the benchmark and owns cleanup; policy_load.c holds
- *	the load generator and the in-process echo server; policy_servers.c
+ *	the load generator and the echo server; policy_servers.c
  *	sets up, starts and stops chatmail-policyd and Dovecot's
  *	quota-status.
  *--*/
@@ -47,6 +47,7 @@ struct pb_state {
 	char dir[256];		/* mkdtemp() directory, "" = none */
 	pid_t daemon_pid;	/* chatmail-policyd, 0 = none */
 	pid_t dovecot_pid;	/* dovecot -F, 0 = none */
+	pid_t echo_pid;		/* the echo server's process, 0 = none */
 	int keep;
 };
 
@@ -67,7 +68,7 @@ void pb_print_tail(const char *path, int lines);
 
 /* policy_load.c */
 struct pb_echo;
-struct pb_echo *pb_echo_start(const char *path);
+struct pb_echo *pb_echo_start(const char *path, int own_process);
 void pb_echo_stop(struct pb_echo **echo);
 int pb_load_run(const char *path, int conns, int seconds, long users,
 		int rcpt_only, struct pb_result *res);

@@ -6,7 +6,7 @@
  * SYNOPSIS
  *	#include "policy.h"
  *
- *	struct pb_echo *pb_echo_start(const char *path)
+ *	struct pb_echo *pb_echo_start(const char *path, int own_process)
  *	void pb_echo_stop(struct pb_echo **echo)
  *	int pb_load_run(const char *path, int conns, int seconds,
  *			long users, int rcpt_only, struct pb_result *res)
@@ -16,7 +16,11 @@
  *	request (bytes up to an empty line) with "action=DUNNO\n\n": one
  *	thread per connection, blocking read(), memchr() for the line ends,
  *	one write() per reply. It is the baseline: as fast as a simple
- *	policy server can be. pb_echo_stop() closes the listener; the
+ *	policy server can be. With own_process it runs in a forked child
+ *	(the baseline of the ratios: a policy server is a process of its
+ *	own, and switching between processes costs more than between the
+ *	threads of one); otherwise on threads of the benchmark itself.
+ *	pb_echo_stop() closes the listener (or ends the child); the
  *	connection threads end when their clients close.
  *
  *	pb_load_run() opens conns connections to path, sends 50 untimed
@@ -47,6 +51,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -67,6 +72,7 @@
 struct pb_echo {
 	int fd;
 	pthread_t thread;
+	pid_t pid;		/* own_process: the child, else 0 */
 };
 
 /* One load connection and its transaction in progress. */
@@ -187,7 +193,7 @@ static int unix_addr(struct sockaddr_un *sun, const char *path)
 }
 
 /* pb_echo_start - listen on path and serve DUNNO in threads */
-struct pb_echo *pb_echo_start(const char *path)
+struct pb_echo *pb_echo_start(const char *path, int own_process)
 {
 	struct sockaddr_un sun;
 	struct pb_echo *echo;
@@ -204,6 +210,21 @@ struct pb_echo *pb_echo_start(const char *path)
 		pb_die(errno, "bind %s", path);
 	if (listen(echo->fd, 64) < 0)
 		pb_die(errno, "listen %s", path);
+	if (own_process) {
+		if ((echo->pid = fork()) < 0)
+			pb_die(errno, "%s", "fork for the echo server");
+		if (echo->pid == 0) {
+			sigset_t none;
+
+			sigemptyset(&none);
+			signal(SIGTERM, SIG_DFL);
+			pthread_sigmask(SIG_SETMASK, &none, NULL);
+			echo_accept(echo);
+			_exit(0);
+		}
+		pb_state.echo_pid = echo->pid;
+		return (echo);
+	}
 	if (pthread_create(&echo->thread, NULL, echo_accept, echo) != 0)
 		pb_die(0, "%s", "pthread_create failed");
 	return (echo);
@@ -214,8 +235,12 @@ void pb_echo_stop(struct pb_echo **echo)
 {
 	if (*echo == NULL)
 		return;
-	shutdown((*echo)->fd, SHUT_RDWR);
-	pthread_join((*echo)->thread, NULL);
+	if ((*echo)->pid > 0) {
+		pb_stop_child(&pb_state.echo_pid, 2.0);	/* it has the listener */
+	} else {
+		shutdown((*echo)->fd, SHUT_RDWR);
+		pthread_join((*echo)->thread, NULL);
+	}
 	close((*echo)->fd);
 	free(*echo);
 	*echo = NULL;

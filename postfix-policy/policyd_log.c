@@ -18,11 +18,23 @@
 #include <unistd.h>
 
 static gboolean policyd_log_stderr = TRUE;
+static char policyd_log_host[64];	/* for stderr lines; set once */
+
+/* policyd_log_hostname - this host's name, "localhost" if unknown */
+static void policyd_log_hostname(char *buf, gsize size)
+{
+	if (gethostname(buf, size) != 0)
+		g_strlcpy(buf, "localhost", size);
+	buf[size - 1] = '\0';
+}
 
 /* policyd_log_open - choose the destination */
 void policyd_log_open(gboolean to_stderr, int facility)
 {
 	policyd_log_stderr = to_stderr;
+	if (policyd_log_host[0] == '\0')	/* before any worker thread */
+		policyd_log_hostname(policyd_log_host,
+				     sizeof(policyd_log_host));
 	if (!to_stderr)
 		openlog("chatmail-policyd", LOG_PID | LOG_NDELAY, facility);
 }
@@ -32,7 +44,7 @@ static void policyd_log_emit(int prio, const char *prefix, const char *fmt,
 			     va_list ap)
 {
 	g_autofree char *text = g_strdup_vprintf(fmt, ap);
-	char stamp[32], host[64];
+	char stamp[32], host[sizeof(policyd_log_host)];
 	struct tm tm;
 	time_t now;
 
@@ -43,10 +55,10 @@ static void policyd_log_emit(int prio, const char *prefix, const char *fmt,
 	now = time(NULL);
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm);
-	if (gethostname(host, sizeof(host)) != 0)
-		g_strlcpy(host, "localhost", sizeof(host));
-	host[sizeof(host) - 1] = '\0';
-	fprintf(stderr, "%s %s chatmail-policyd[%ld]: %s%s\n", stamp, host,
+	if (policyd_log_host[0] == '\0')	/* not opened yet */
+		policyd_log_hostname(host, sizeof(host));
+	fprintf(stderr, "%s %s chatmail-policyd[%ld]: %s%s\n", stamp,
+		policyd_log_host[0] ? policyd_log_host : host,
 		(long) getpid(), prefix, text);
 }
 

@@ -15,8 +15,8 @@
  *	keeps the two on one CPU; a worker that multiplexes several clients
  *	wakes them across CPUs, and on a small (virtual) machine those
  *	wake-ups cost more than the requests. bench/policy on 2 vCPUs, 8
- *	connections: 2 workers reach 0.29 x the echo server, 4 reach 0.37,
- *	8 reach 0.68. The groups spread connections evenly, so up to
+ *	connections: 2 workers reach 0.29 x the (then in-process) echo
+ *	server, 4 reach 0.37, 8 reach 0.68. The groups spread connections evenly, so up to
  *	n_workers connections get a thread each; more share them.
  *
  *	The workers start after the daemon has detached (fork() keeps

@@ -9,6 +9,8 @@ if [ ! -x ./postfix-policy/chatmail-policyd ]; then
 fi
 out=$(./bench/policy --quick)
 echo "$out"
+echo "$out" | grep -q '^echo (process) *1 *[0-9]'
+echo "$out" | grep -q '^echo (in-process) *8 *[0-9]'
 echo "$out" | grep -q '^ratio (1 conn): chatmail-policyd = [0-9.]* x echo$'
 echo "$out" | grep -q '^ratio (8 conn): chatmail-policyd = [0-9.]* x echo$'
 echo "$out" | grep -q '^target (8 conn >= 0.50 x echo, p99 < 1000 us): \(met\|not met\)$'

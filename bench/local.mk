@@ -8,3 +8,13 @@ bench_policy_SOURCES = bench/policy.c bench/policy_load.c \
 	bench/policy_servers.c bench/policy.h
 bench_policy_CFLAGS = $(CM_CFLAGS) -O2
 bench_policy_LDADD = $(PTHREAD_LIBS)
+
+# bench/idle: delivery-to-IDLE latency, the chatmail plugin (built here)
+# against stock Dovecot; bench/idle.sh starts and stops the two Dovecots.
+BENCH_PROGS += bench/idle
+bench_idle_SOURCES = bench/idle.c
+bench_idle_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DIDLE_SCRIPT='"$(abs_top_srcdir)/bench/idle.sh"' \
+	-DIDLE_PLUGIN='"$(abs_top_builddir)/dovecot-plugin/.libs/lib95_chatmail_plugin.so"'
+bench_idle_CFLAGS = $(CM_CFLAGS) -O2
+EXTRA_DIST += bench/idle.sh

@@ -189,8 +189,10 @@ static void chatmail_conf(const char *dir, const char *conf)
 		 "policy_socket_user =\n"
 		 "policy_socket_group =\n"
 		 "control_socket = %s/control.sock\n"
+		 "dovecot_socket = %s/dovecot.sock\n"
+		 "milter_socket =\n"
 		 "pid_file = %s/chatmail-policyd.pid\n"
-		 "log = stderr\n", dir, dir, dir, dir, dir);
+		 "log = stderr\n", dir, dir, dir, dir, dir, dir);
 	write_file(conf, text);
 }
 

@@ -15,6 +15,7 @@ postfix_policy_libpolicyd_la_SOURCES = \
 	postfix-policy/policyd_policy.c \
 	postfix-policy/policyd_worker.c postfix-policy/policyd_worker.h \
 	postfix-policy/policyd_control.c \
+	postfix-policy/policyd_dovecot.c \
 	postfix-policy/policyd_ctl.c postfix-policy/policyd_ctl.h \
 	postfix-policy/policyd_ctl_private.h \
 	postfix-policy/policyd_cmd.c
@@ -30,3 +31,10 @@ postfix_policy_chatmailctl_SOURCES = postfix-policy/chatmailctl.c
 postfix_policy_chatmailctl_CFLAGS = $(POLICYD_CFLAGS)
 postfix_policy_chatmailctl_LDADD = postfix-policy/libpolicyd.la \
 	shared/libchatmail.la $(POLICYD_LIBS)
+
+# The encryption gate's milter (issue #4): Debian's libmilter.
+POLICYD_LIBS += $(MILTER_LIBS)
+postfix_policy_libpolicyd_la_SOURCES += \
+	postfix-policy/policyd_milter.c postfix-policy/policyd_milter.h \
+	postfix-policy/policyd_milter_cb.c \
+	postfix-policy/policyd_milter_private.h

@@ -49,7 +49,9 @@ enum policyd_stat {
 };
 
 struct policyd_blocks;		/* a refcounted blockset (policyd_state.c) */
+struct policyd_dovecot;		/* the dovecot socket (policyd_dovecot.c) */
 struct policyd_worker;
+struct policyd_milter;		/* policyd_milter.c */
 
 /* What a policy decision reads, as one immutable whole. */
 struct policyd_snap {
@@ -67,6 +69,7 @@ struct policyd {
 	GMainLoop *loop;
 	struct cm_store *store;
 	struct cm_hot *hot;
+	struct cm_hot_gate *gate;	/* encryption gate counters */
 	struct cm_settings settings;
 	struct cm_flusher *flusher;
 	GRWLock snap_lock;		/* guards snap for the workers */
@@ -79,6 +82,7 @@ struct policyd {
 	guint n_workers;
 	struct policyd_server_group *control_group;
 	struct policyd_server *control;	/* on the main thread */
+	struct policyd_dovecot *dovecot;	/* on the main thread, or NULL */
 	GThread *hydrate_thread;	/* a background re-walk, or NULL */
 	gboolean hydrate_again;		/* reload asked during a walk */
 	gint64 started;			/* unix time */
@@ -86,6 +90,11 @@ struct policyd {
 	gint64 stop_deadline;		/* monotonic ms: give up draining */
 	guint64 requests;		/* atomic */
 	guint64 verdicts[POLICYD_STAT_COUNT];	/* atomic */
+	struct policyd_milter *milter;	/* or NULL (no milter_socket) */
+	/* Set once before the workers start: the milter counts messages
+	   after the gate, so END-OF-MESSAGE does not (cm_policy_env). */
+	gboolean milter_counts;
+	int exit_status;		/* of main(); 0 unless it failed */
 };
 
 /* policyd_state.c */
@@ -115,5 +124,16 @@ enum policyd_stat policyd_stat_of(const char *reason);
 extern const struct policyd_server_ops policyd_policy_ops;
 /* policyd_control.c: the control protocol (ctx: the daemon) */
 extern const struct policyd_server_ops policyd_control_ops;
+
+/* policyd_dovecot.c: the dovecot socket (doc/dovecot-protocol.md), on
+   the main thread. start opens dovecot_socket (nothing when it is "");
+   the others are no-ops without it. */
+gboolean policyd_dovecot_start(struct policyd *d, GError **error);
+void policyd_dovecot_drain(struct policyd *d);
+guint policyd_dovecot_connections(const struct policyd *d);
+void policyd_dovecot_stats(struct policyd *d,
+			   void (*row)(const char *name, gint64 value,
+				       void *ctx), void *ctx);
+void policyd_dovecot_free(struct policyd *d);
 
 #endif

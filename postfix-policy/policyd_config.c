@@ -13,6 +13,9 @@
 #include <stdarg.h>
 #include <string.h>
 #include <syslog.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/un.h>
 
 #define GROUP "chatmail"
 
@@ -22,7 +25,11 @@ static const char *const policyd_config_keys[] = {
 	"policy_socket_mode", "policy_socket_user", "policy_socket_group",
 	"policy_tcp", "control_socket", "control_socket_mode",
 	"control_socket_group", "max_connections", "request_timeout",
-	"idle_timeout", "log", "syslog_facility", "pid_file", NULL
+	"idle_timeout", "log", "syslog_facility", "pid_file",
+	"milter_socket", "milter_socket_mode", "milter_socket_group",
+	"milter_outgoing_daemon_name", "milter_timeout",
+	"dovecot_socket", "dovecot_socket_mode", "dovecot_socket_group",
+	NULL
 };
 
 static const struct {
@@ -275,6 +282,123 @@ static gboolean policyd_config_strings(GKeyFile *kf, const char *path,
 	return TRUE;
 }
 
+/* policyd_config_milter_inet - "PORT@HOST" of inet:/inet6:, loopback */
+static gboolean policyd_config_milter_inet(const char *path, const char *spec,
+					   const char *rest, gboolean v6,
+					   GError **error)
+{
+	const char *at = strchr(rest, '@');
+	g_autofree char *host = NULL;
+	unsigned char addr[sizeof(struct in6_addr)];
+	guint64 port;
+	char *end;
+
+	if (at == NULL)
+		return policyd_config_fail(error, path, "milter_socket",
+					   "'%s': name a loopback address, e.g. "
+					   "inet:8891@127.0.0.1 (the milter "
+					   "protocol has no authentication)", spec);
+	port = g_ascii_strtoull(rest, &end, 10);
+	if (end != at || end == rest || port == 0 || port > 65535)
+		return policyd_config_fail(error, path, "milter_socket",
+					   "'%s': bad port", spec);
+	host = at[1] == '[' && g_str_has_suffix(at, "]")
+	    ? g_strndup(at + 2, strlen(at) - 3) : g_strdup(at + 1);
+	if (v6 ? inet_pton(AF_INET6, host, addr) == 1
+	    && IN6_IS_ADDR_LOOPBACK((struct in6_addr *) addr)
+	    : inet_pton(AF_INET, host, addr) == 1 && addr[0] == 127)
+		return TRUE;
+	return policyd_config_fail(error, path, "milter_socket",
+				   "'%s': only loopback addresses are allowed "
+				   "(the milter protocol has no authentication)",
+				   spec);
+}
+
+/* policyd_config_milter_spec - libmilter's socket notation, local only */
+static gboolean policyd_config_milter_spec(const char *path, const char *spec,
+					   GError **error)
+{
+	const char *colon = strchr(spec, ':');
+	struct sockaddr_un sun;
+
+	if (spec[0] == '\0')
+		return TRUE;
+	if (colon == NULL)
+		return policyd_config_fail(error, path, "milter_socket",
+					   "'%s': write unix:/PATH or "
+					   "inet:PORT@127.0.0.1", spec);
+	if (g_str_has_prefix(spec, "unix:") || g_str_has_prefix(spec, "local:")) {
+		if (colon[1] != '/')
+			return policyd_config_fail(error, path, "milter_socket",
+						   "'%s' is not an absolute "
+						   "path", spec);
+		if (strlen(colon + 1) >= sizeof(sun.sun_path))
+			return policyd_config_fail(error, path, "milter_socket",
+						   "'%s': path longer than %zu "
+						   "bytes", spec,
+						   sizeof(sun.sun_path) - 1);
+		return TRUE;
+	}
+	if (g_str_has_prefix(spec, "inet:") || g_str_has_prefix(spec, "inet6:"))
+		return policyd_config_milter_inet(path, spec, colon + 1,
+						  spec[4] == '6', error);
+	return policyd_config_fail(error, path, "milter_socket",
+				   "'%s': unknown socket type (unix:, local:, "
+				   "inet: or inet6:)", spec);
+}
+
+/* policyd_config_milter - the milter's keys */
+static gboolean policyd_config_milter(GKeyFile *kf, const char *path,
+				      struct policyd_config *c, GError **error)
+{
+	guint64 v;
+
+	c->milter_socket = policyd_config_str(kf, "milter_socket",
+		"unix:/var/spool/postfix/private/chatmail-milter");
+	c->milter_socket_group = policyd_config_str(kf, "milter_socket_group",
+						    "postfix");
+	c->milter_outgoing_daemon_name = policyd_config_str(kf,
+		"milter_outgoing_daemon_name", "ORIGINATING");
+	if (!policyd_config_milter_spec(path, c->milter_socket, error))
+		return FALSE;
+	if (strpbrk(c->milter_outgoing_daemon_name, " \t{}") != NULL)
+		return policyd_config_fail(error, path,
+					   "milter_outgoing_daemon_name",
+					   "'%s': one word, as in Postfix's "
+					   "milter_macro_daemon_name",
+					   c->milter_outgoing_daemon_name);
+	if (!policyd_config_uint(kf, path, "milter_socket_mode", 0660, 0,
+				 0777, 8, &v, error))
+		return FALSE;
+	c->milter_socket_mode = (guint) v;
+	if (!policyd_config_uint(kf, path, "milter_timeout", 600, 1, 86400,
+				 10, &v, error))
+		return FALSE;
+	c->milter_timeout = (guint) v;
+	return TRUE;
+}
+
+/* policyd_config_dovecot - the dovecot socket's keys */
+static gboolean policyd_config_dovecot(GKeyFile *kf, const char *path,
+				       struct policyd_config *c, GError **error)
+{
+	guint64 v;
+
+	c->dovecot_socket = policyd_config_str(kf, "dovecot_socket",
+					       "/run/chatmail/dovecot.sock");
+	c->dovecot_socket_group = policyd_config_str(kf, "dovecot_socket_group",
+						     "");
+	if (c->dovecot_socket[0] != '\0' && c->dovecot_socket[0] != '/')
+		return policyd_config_fail(error, path, "dovecot_socket",
+					   "'%s' is not an absolute path",
+					   c->dovecot_socket);
+	if (!policyd_config_uint(kf, path, "dovecot_socket_mode", 0660, 0,
+				 0777, 8, &v, error))
+		return FALSE;
+	c->dovecot_socket_mode = (guint) v;
+	return TRUE;
+}
+
 /* policyd_config_load - parse path into a new snapshot */
 struct policyd_config *policyd_config_load(const char *path, GError **error)
 {
@@ -293,7 +417,9 @@ struct policyd_config *policyd_config_load(const char *path, GError **error)
 	if (!policyd_config_domains(kf, path, c, error)
 	    || !policyd_config_strings(kf, path, c, error)
 	    || !policyd_config_numbers(kf, path, c, error)
-	    || !policyd_config_logging(kf, path, c, error)) {
+	    || !policyd_config_logging(kf, path, c, error)
+	    || !policyd_config_milter(kf, path, c, error)
+	    || !policyd_config_dovecot(kf, path, c, error)) {
 		policyd_config_unref(&c);
 		return NULL;
 	}
@@ -329,6 +455,11 @@ void policyd_config_unref(struct policyd_config **_config)
 	g_free(c->control_socket);
 	g_free(c->control_socket_group);
 	g_free(c->pid_file);
+	g_free(c->milter_socket);
+	g_free(c->milter_socket_group);
+	g_free(c->milter_outgoing_daemon_name);
+	g_free(c->dovecot_socket);
+	g_free(c->dovecot_socket_group);
 	g_free(c);
 }
 
@@ -354,4 +485,14 @@ void policyd_config_dump(const struct policyd_config *c, GString *out)
 		c->control_socket_mode, c->control_socket_group,
 		c->max_connections, c->request_timeout, c->idle_timeout, log,
 		c->pid_file);
+	g_string_append_printf(out,
+		"milter_socket = %s\nmilter_socket_mode = %04o\n"
+		"milter_socket_group = %s\nmilter_outgoing_daemon_name = %s\n"
+		"milter_timeout = %u\n", c->milter_socket,
+		c->milter_socket_mode, c->milter_socket_group,
+		c->milter_outgoing_daemon_name, c->milter_timeout);
+	g_string_append_printf(out,
+		"dovecot_socket = %s\ndovecot_socket_mode = %04o\n"
+		"dovecot_socket_group = %s\n", c->dovecot_socket,
+		c->dovecot_socket_mode, c->dovecot_socket_group);
 }

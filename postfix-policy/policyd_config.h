@@ -46,6 +46,17 @@ struct policyd_config {
 	enum policyd_log_mode log;
 	int syslog_facility;
 	char *pid_file;
+	/* The milter (policyd_milter.c); milter_socket in libmilter's
+	   notation (unix:/path, inet:PORT@127.0.0.1), "" = no milter. */
+	char *milter_socket;
+	guint milter_socket_mode;
+	char *milter_socket_group;	/* "" = keep */
+	char *milter_outgoing_daemon_name;	/* "" = SASL login only */
+	guint milter_timeout;
+	/* The dovecot socket (policyd_dovecot.c), "" = none. */
+	char *dovecot_socket;
+	guint dovecot_socket_mode;
+	char *dovecot_socket_group;	/* "" = keep */
 };
 
 struct policyd_config *policyd_config_load(const char *path, GError **error);

@@ -22,6 +22,7 @@
 #include "chatmail-config.h"
 #include "policyd.h"
 #include "policyd_log.h"
+#include "policyd_milter.h"
 #include "policyd_worker.h"
 
 #include <errno.h>
@@ -62,7 +63,8 @@ static gboolean policyd_main_listen(struct policyd *d, int *unix_fd_r,
 	d->control_group = policyd_server_group_new(&limits);
 	d->control = policyd_server_new("control", fd, &policyd_control_ops, d,
 					d->control_group, NULL);
-	return TRUE;
+	return policyd_milter_open(d, error)
+	    && policyd_dovecot_start(d, error);
 }
 
 /* policyd_main_on_hup - SIGHUP: reload */
@@ -85,7 +87,9 @@ static guint policyd_main_open_conns(const struct policyd *d)
 		? policyd_server_group_connections(d->policy_unix) : 0)
 	    + (d->policy_tcp
 	       ? policyd_server_group_connections(d->policy_tcp) : 0)
-	    + (d->control ? policyd_server_connections(d->control) : 0);
+	    + (d->control ? policyd_server_connections(d->control) : 0)
+	    + policyd_milter_connections(d)
+	    + policyd_dovecot_connections(d);
 }
 
 /* policyd_main_stop_check - quit once drained or after the grace time */
@@ -111,8 +115,10 @@ static gboolean policyd_main_on_term(gpointer data)
 	d->stopping = TRUE;
 	policyd_log_info("stopping: answering requests in flight");
 	policyd_worker_drain(d);
+	policyd_milter_drain(d);
 	policyd_server_stop_accepting(d->control);
 	policyd_server_drain(d->control);
+	policyd_dovecot_drain(d);
 	d->stop_deadline = g_get_monotonic_time() / 1000
 	    + POLICYD_STOP_GRACE_MS;
 	g_timeout_add(50, policyd_main_stop_check, d);
@@ -173,7 +179,8 @@ static void policyd_main_start(struct policyd *d)
 		policyd_main_detach(d);
 	/* Threads only after the fork of detaching. */
 	if (!policyd_start_flusher(d, &error)
-	    || !policyd_worker_start(d, unix_fd, tcp_fd, &error))
+	    || !policyd_worker_start(d, unix_fd, tcp_fd, &error)
+	    || !policyd_milter_start(d, &error))
 		policyd_log_fatal("%s", error->message);
 	g_unix_signal_add(SIGHUP, policyd_main_on_hup, d);
 	g_unix_signal_add(SIGTERM, policyd_main_on_term, d);
@@ -189,9 +196,11 @@ static void policyd_main_start(struct policyd *d)
 /* policyd_main_cleanup - join workers, close, flush, remove our files */
 static void policyd_main_cleanup(struct policyd *d)
 {
+	policyd_milter_stop(d);
 	policyd_worker_stop(d);
 	policyd_server_free(&d->control);
 	policyd_server_group_free(&d->control_group);
+	policyd_dovecot_free(d);
 	if (d->config->policy_socket[0] != '\0')
 		unlink(d->config->policy_socket);
 	unlink(d->config->control_socket);
@@ -258,5 +267,5 @@ int main(int argc, char **argv)
 	policyd_main_start(&d);
 	g_main_loop_run(d.loop);
 	policyd_main_cleanup(&d);
-	return 0;
+	return d.exit_status;
 }

@@ -112,6 +112,7 @@ static void policyd_policy_answer(struct policyd_policy_conn *pc,
 		snap->n_local_domains,
 		g_get_monotonic_time() / 1000,
 		g_get_real_time() / G_USEC_PER_SEC,
+		d->milter_counts,
 	};
 	struct cm_policy_verdict verdict;
 	char reply[CM_POLICY_REPLY_MAX];

@@ -246,6 +246,7 @@ gboolean policyd_state_open(struct policyd *d, GError **error)
 	g_rw_lock_init(&d->snap_lock);
 	policyd_state_publish(d, policyd_blocks_new(blocks));
 	d->hot = cm_hot_new();
+	d->gate = cm_hot_gate_new();
 	walk = policyd_walk_new(d);
 	policyd_walk_run(walk);
 	policyd_walk_log(walk);
@@ -361,7 +362,9 @@ static gboolean policyd_reload_config(struct policyd *d, GError **error)
 	    || fresh->sqlite_in_memory != old->sqlite_in_memory
 	    || g_strcmp0(fresh->policy_socket, old->policy_socket) != 0
 	    || g_strcmp0(fresh->policy_tcp, old->policy_tcp) != 0
-	    || g_strcmp0(fresh->control_socket, old->control_socket) != 0)
+	    || g_strcmp0(fresh->control_socket, old->control_socket) != 0
+	    || g_strcmp0(fresh->milter_socket, old->milter_socket) != 0
+	    || fresh->milter_timeout != old->milter_timeout)
 		policyd_log_warning("reload: the database or socket settings "
 				    "changed; restart chatmail-policyd to "
 				    "apply them");
@@ -403,6 +406,24 @@ gboolean policyd_flush(struct policyd *d, gsize *written_r, GError **error)
 	return TRUE;
 }
 
+/* policyd_stats_gate - gate_<mode>_<outcome> rows (the milter) */
+static void policyd_stats_gate(struct policyd *d,
+			       void (*row)(const char *name, gint64 value,
+					   void *ctx), void *ctx)
+{
+	char name[64];
+	int out, s;
+
+	for (out = 0; out < 2; out++)
+		for (s = 0; s < CM_HOT_GATE_STATS; s++) {
+			g_snprintf(name, sizeof(name), "gate_%s_%s",
+				   out ? "outgoing" : "incoming",
+				   cm_hot_gate_stat_name(s));
+			row(name, (gint64) cm_hot_gate_get(d->gate, out, s),
+			    ctx);
+		}
+}
+
 /* policyd_stats - the daemon's statistics as name/value rows */
 void policyd_stats(struct policyd *d,
 		   void (*row)(const char *name, gint64 value, void *ctx),
@@ -430,6 +451,8 @@ void policyd_stats(struct policyd *d,
 	    : (gint64) policyd_server_group_dropped(d->policy_unix), ctx);
 	row("uptime_seconds", g_get_real_time() / G_USEC_PER_SEC - d->started,
 	    ctx);
+	policyd_stats_gate(d, row, ctx);
+	policyd_dovecot_stats(d, row, ctx);
 }
 
 /* policyd_state_close - final flush, then release everything */
@@ -448,5 +471,6 @@ void policyd_state_close(struct policyd *d)
 		g_rw_lock_clear(&d->snap_lock);
 	}
 	cm_hot_free(&d->hot);
+	cm_hot_gate_free(&d->gate);
 	cm_store_close(&d->store);
 }

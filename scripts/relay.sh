@@ -199,6 +199,8 @@ relay_start_all() {
 	"$RELAY_BUILD/postfix-policy/chatmail-policyd" \
 		-c "$RELAY_DIR/policyd/chatmail.conf" --foreground \
 		>>"$RELAY_DIR/policyd/policyd.log" 2>&1 </dev/null &
+	# --foreground writes no pid_file: relay_stop and relay_status need it
+	echo $! >"$RELAY_DIR/policyd/chatmail-policyd.pid"
 	disown
 	relay_wait 20 "$RELAY_BUILD/postfix-policy/chatmailctl" \
 		-c "$RELAY_DIR/policyd/chatmail.conf" version ||

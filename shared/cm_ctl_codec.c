@@ -11,83 +11,26 @@
  *--*/
 
 #include "cm_ctl_codec.h"
+#include "cm_pct.h"
 
 #include <string.h>
-
-static const char ctl_hex[] = "0123456789ABCDEF";
 
 /* ctl_must_escape - 1 for the bytes never sent raw */
 static int ctl_must_escape(unsigned char ch)
 {
-	return (ch < 0x20 || ch == 0x7f || ch == ' ' || ch == '%');
-}
-
-/* ctl_hex_value - value of a hex digit, -1 if it is none */
-static int ctl_hex_value(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return (ch - '0');
-	if (ch >= 'A' && ch <= 'F')
-		return (ch - 'A' + 10);
-	if (ch >= 'a' && ch <= 'f')
-		return (ch - 'a' + 10);
-	return (-1);
+	return (cm_pct_must_escape(ch, " "));
 }
 
 /* cm_ctl_escape - escape src into dst, -1 when dst is too small */
 long    cm_ctl_escape(const char *src, char *dst, size_t size)
 {
-	size_t  pos = 0;
-	unsigned char ch;
-
-	if (size == 0)
-		return (-1);
-	for (; *src != '\0'; src++) {
-		ch = (unsigned char) *src;
-		if (ctl_must_escape(ch)) {
-			if (size - pos < 4)
-				goto too_small;
-			dst[pos++] = '%';
-			dst[pos++] = ctl_hex[ch >> 4];
-			dst[pos++] = ctl_hex[ch & 0x0f];
-		} else {
-			if (size - pos < 2)
-				goto too_small;
-			dst[pos++] = (char) ch;
-		}
-	}
-	dst[pos] = '\0';
-	return ((long) pos);
-
-too_small:
-	dst[0] = '\0';
-	return (-1);
+	return (cm_pct_escape(src, dst, size, " "));
 }
 
 /* cm_ctl_unescape - decode %XX in place; -1 (word unchanged) if bad */
 int     cm_ctl_unescape(char *word)
 {
-	char   *in;
-	char   *out;
-	int     hi, lo;
-
-	for (in = word; (in = strchr(in, '%')) != NULL; in += 3) {
-		hi = ctl_hex_value(in[1]);
-		lo = (hi < 0 ? -1 : ctl_hex_value(in[2]));
-		if (lo < 0 || (hi == 0 && lo == 0))
-			return (-1);
-	}
-	for (in = out = word; *in != '\0'; out++) {
-		if (*in == '%') {
-			*out = (char) ((ctl_hex_value(in[1]) << 4)
-				       | ctl_hex_value(in[2]));
-			in += 3;
-		} else {
-			*out = *in++;
-		}
-	}
-	*out = '\0';
-	return (0);
+	return (cm_pct_unescape(word));
 }
 
 /* cm_ctl_split - split a line into unescaped words in place */

@@ -921,3 +921,72 @@ void cm_hot_pending_free(struct cm_hot_pending *pending)
 	free(pending->feds);
 	memset(pending, 0, sizeof(*pending));
 }
+
+/* ------------------------------------------------ encryption gate counters */
+
+#include <stdatomic.h>
+
+struct cm_hot_gate {
+	atomic_int_fast64_t n[2][CM_HOT_GATE_STATS];
+};
+
+static const char *const hot_gate_names[CM_HOT_GATE_STATS] = {
+	"encrypted", "exception", "refused_encryption", "refused_from",
+	"tempfail",
+};
+
+/* hot_gate_ok - mode and stat within range */
+static int hot_gate_ok(int outgoing, enum cm_hot_gate_stat stat)
+{
+	return (outgoing == 0 || outgoing == 1)
+	    && (int) stat >= 0 && stat < CM_HOT_GATE_STATS;
+}
+
+/* cm_hot_gate_new - all counters at 0 */
+struct cm_hot_gate *cm_hot_gate_new(void)
+{
+	struct cm_hot_gate *gate = hot_xcalloc(1, sizeof(*gate));
+	int     m, s;
+
+	for (m = 0; m < 2; m++)
+		for (s = 0; s < CM_HOT_GATE_STATS; s++)
+			atomic_init(&gate->n[m][s], 0);
+	return gate;
+}
+
+/* cm_hot_gate_free - release; safe on NULL */
+void cm_hot_gate_free(struct cm_hot_gate **gate)
+{
+	if (gate == NULL || *gate == NULL)
+		return;
+	free(*gate);
+	*gate = NULL;
+}
+
+/* cm_hot_gate_count - one more of stat in that mode (any thread) */
+void cm_hot_gate_count(struct cm_hot_gate *gate, int outgoing,
+		       enum cm_hot_gate_stat stat)
+{
+	if (gate == NULL || !hot_gate_ok(outgoing, stat))
+		return;
+	atomic_fetch_add_explicit(&gate->n[outgoing][stat], 1,
+				  memory_order_relaxed);
+}
+
+/* cm_hot_gate_get - the current value (any thread) */
+int64_t cm_hot_gate_get(struct cm_hot_gate *gate, int outgoing,
+			enum cm_hot_gate_stat stat)
+{
+	if (gate == NULL || !hot_gate_ok(outgoing, stat))
+		return 0;
+	return (int64_t) atomic_load_explicit(&gate->n[outgoing][stat],
+					      memory_order_relaxed);
+}
+
+/* cm_hot_gate_stat_name - the statistic's name */
+const char *cm_hot_gate_stat_name(enum cm_hot_gate_stat stat)
+{
+	if ((int) stat < 0 || stat >= CM_HOT_GATE_STATS)
+		return "?";
+	return hot_gate_names[stat];
+}

@@ -190,4 +190,30 @@ void cm_hot_pending_restore(struct cm_hot *hot,
 			    const struct cm_hot_pending *pending);
 void cm_hot_pending_free(struct cm_hot_pending *pending);
 
+/* Encryption gate counters (the milter's verdicts), per mode and
+   outcome. A separate object, not under the hot state's mutex: every
+   counter is a C11 atomic, bumped and read without a lock from any
+   thread. Never persisted (they restart at 0 with the daemon).
+   outgoing is 0 for incoming (port 25) mail and 1 for authenticated
+   submissions; out-of-range modes or stats are ignored (get returns 0).
+   cm_hot_gate_new() aborts when out of memory. */
+enum cm_hot_gate_stat {
+	CM_HOT_GATE_ENCRYPTED = 0,	/* accepted: valid OpenPGP/MIME */
+	CM_HOT_GATE_EXCEPTION,		/* accepted unencrypted exception */
+	CM_HOT_GATE_REFUSED_PGP,	/* 523 5.7.10 */
+	CM_HOT_GATE_REFUSED_FROM,	/* 550 5.7.1 From != envelope */
+	CM_HOT_GATE_TEMPFAIL,		/* 451 4.3.5 internal error */
+	CM_HOT_GATE_STATS
+};
+struct cm_hot_gate;
+struct cm_hot_gate *cm_hot_gate_new(void);
+void cm_hot_gate_free(struct cm_hot_gate **gate);
+void cm_hot_gate_count(struct cm_hot_gate *gate, int outgoing,
+		       enum cm_hot_gate_stat stat);
+int64_t cm_hot_gate_get(struct cm_hot_gate *gate, int outgoing,
+			enum cm_hot_gate_stat stat);
+/* "encrypted", "exception", "refused_encryption", "refused_from",
+   "tempfail"; "?" for anything else. */
+const char *cm_hot_gate_stat_name(enum cm_hot_gate_stat stat);
+
 #endif

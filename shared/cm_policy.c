@@ -193,19 +193,27 @@ int cm_policy_is_local(const struct cm_policy_env *env, const char *domain)
 	return (local_match(env, norm));
 }
 
-/* sender_init - is federation for this sender, and its domain */
+/* sender_set - is federation for this sender, and its domain */
+static void sender_set(const struct cm_policy_env *env, const char *sender,
+		       const char *sasl_username, struct policy_sender *s)
+{
+	const char *domain;
+
+	sender = str_or_empty(sender);
+	domain = cm_policy_domain_of(sender);
+	s->shown = domain != NULL ? domain : sender;
+	policy_norm_domain(domain, s->domain);
+	s->remote = sender[0] != '\0'
+		&& str_or_empty(sasl_username)[0] == '\0'
+		&& (s->domain[0] == '\0' || !local_match(env, s->domain));
+}
+
+/* sender_init - sender_set() for a request */
 static void sender_init(const struct cm_policy_env *env,
 			const struct cm_policy_request *req,
 			struct policy_sender *s)
 {
-	const char *sender = str_or_empty(req->sender);
-	const char *domain = cm_policy_domain_of(sender);
-
-	s->shown = domain != NULL ? domain : sender;
-	policy_norm_domain(domain, s->domain);
-	s->remote = sender[0] != '\0'
-		&& str_or_empty(req->sasl_username)[0] == '\0'
-		&& (s->domain[0] == '\0' || !local_match(env, s->domain));
+	sender_set(env, req->sender, req->sasl_username, s);
 }
 
 /* txn_reset - forget the transaction (the recipient slots past n_rcpts
@@ -406,16 +414,15 @@ static int domain_seen(const char *const *list, size_t n, const char *norm)
 }
 
 /* eom_count - count an accepted message in the hot state */
-static void eom_count(const struct cm_policy_env *env,
-		      const struct cm_policy_request *req,
+static void eom_count(const struct cm_policy_env *env, const char *user,
 		      const struct policy_sender *sender,
 		      const char *const *list, size_t n)
 {
-	const char *user = str_or_empty(req->sasl_username);
 	char    key[POLICY_ADDR_MAX];
 	char    norm[POLICY_DOMAIN_MAX];
 	size_t  i;
 
+	user = str_or_empty(user);
 	if (user[0] != '\0' && policy_lower(user, key, sizeof(key)) == 0)
 		cm_hot_count_sent(env->hot, key, 1);
 	if (sender->remote && sender->domain[0] != '\0')
@@ -424,9 +431,10 @@ static void eom_count(const struct cm_policy_env *env,
 	for (i = 0; i < n; i++) {
 		if (policy_norm_domain(cm_policy_domain_of(list[i]), norm) < 0)
 			continue;
-		if (local_match(env, norm))
-			cm_hot_count_received(env->hot, list[i], 1);
-		else if (!domain_seen(list, i, norm))
+		if (local_match(env, norm)) {
+			if (policy_lower(list[i], key, sizeof(key)) == 0)
+				cm_hot_count_received(env->hot, key, 1);
+		} else if (!domain_seen(list, i, norm))
 			cm_hot_fed_record(env->hot, norm, CM_FED_OUT, 1, 0,
 					  env->now);
 	}
@@ -448,8 +456,25 @@ static void eom_decide(const struct cm_policy_env *env,
 		return;
 	if (n == 1 && check_quota(env, list[0], req->size, v))
 		return;
+	if (env->milter_counts)
+		return;		/* the milter counts what passes the gate */
 	sender_init(env, req, &sender);
-	eom_count(env, req, &sender, list, n);
+	eom_count(env, req->sasl_username, &sender, list, n);
+}
+
+/* cm_policy_count - count a message the milter accepted */
+void cm_policy_count(const struct cm_policy_env *env, const char *sender,
+		     const char *sasl_username, const char *const *rcpts,
+		     size_t n)
+{
+	struct policy_sender s;
+
+	if (env == NULL || env->hot == NULL
+	    || (env->local_domains == NULL && env->n_local_domains > 0)
+	    || (rcpts == NULL && n > 0))
+		return;
+	sender_set(env, sender, sasl_username, &s);
+	eom_count(env, sasl_username, &s, rcpts, n);
 }
 
 /* env_ok - everything decide() needs is there */

@@ -39,7 +39,9 @@
  *
  *	END-OF-MESSAGE: real size > max_message_size -> 552 5.3.4; for a
  *	single local recipient used + size > max -> 552 5.2.2 / 452 4.2.2.
- *	Otherwise DUNNO, and the message is counted: sent for the SASL user,
+ *	Otherwise DUNNO, and (unless env->milter_counts: then the milter
+ *	counts it with cm_policy_count() once the encryption gate has let
+ *	it through) the message is counted: sent for the SASL user,
  *	received for each local recipient of the transaction, federation
  *	"in" for a remote sender domain and "out" for each remote recipient
  *	domain. (Which recipients: those remembered at RCPT when their
@@ -96,12 +98,24 @@ struct cm_policy_env {
 	size_t n_local_domains;
 	int64_t now_ms;		/* monotonic milliseconds (rate buckets) */
 	int64_t now;		/* unix seconds (federation last_seen) */
+	/* The milter counts accepted messages (cm_policy_count after the
+	   encryption gate), so END-OF-MESSAGE does not: Postfix asks the
+	   policy before the milter's end of message, which may refuse. */
+	int milter_counts;
 };
 
 void cm_policy_decide(const struct cm_policy_env *env,
 		      const struct cm_policy_request *req,
 		      struct cm_policy_txn *txn,
 		      struct cm_policy_verdict *verdict_r);
+
+/* Counts one accepted message as END-OF-MESSAGE does (sent for the SASL
+   user, received for each local recipient, federation "in" for a remote
+   sender domain and "out" once per remote recipient domain), for the
+   milter. sasl_username may be NULL or ""; rcpts in any case. */
+void cm_policy_count(const struct cm_policy_env *env, const char *sender,
+		     const char *sasl_username, const char *const *rcpts,
+		     size_t n);
 
 /* Pure helpers, exposed for tests and for the milter. */
 /* The domain part of an address (after the last '@'), or NULL. */

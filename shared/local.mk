@@ -20,4 +20,9 @@ shared_libchatmail_la_SOURCES = \
 	shared/cm_policy_codec.c shared/cm_policy_codec.h \
 	shared/cm_policy.c shared/cm_policy.h \
 	shared/cm_blockset.c shared/cm_blockset.h \
+	shared/cm_pct.c shared/cm_pct.h \
 	shared/cm_ctl_codec.c shared/cm_ctl_codec.h
+# The dovecot protocol (issue #5): also compiled into the Dovecot plugins.
+shared_libchatmail_la_SOURCES += shared/cm_dove_codec.c shared/cm_dove_codec.h
+# The encryption gate's decisions and their unit test (issue #4).
+shared_libchatmail_la_SOURCES += shared/cm_gate.c shared/cm_gate.h

@@ -122,3 +122,32 @@ EXTRA_DIST += tests/policyd/lib.sh tests/policyd/test_scenarios.sh \
 TESTS += tests/bench_policy_smoke.sh tests/e2e/test_policy_postfix.sh
 EXTRA_DIST += tests/bench_policy_smoke.sh tests/e2e/lib.sh \
 	tests/e2e/test_policy_postfix.sh tests/e2e/policy_client.c
+
+# bench/idle smoke run: two real Dovecots, IDLE gets EXISTS (root only).
+TESTS += tests/bench_idle_smoke.sh
+EXTRA_DIST += tests/bench_idle_smoke.sh
+
+# The dovecot protocol codec and the Dovecot plugins against a real
+# Dovecot (issue #5; the e2e test skips with exit 77 unless root).
+check_PROGRAMS += tests/shared/test_cm_dove_codec
+TESTS += tests/shared/test_cm_dove_codec tests/policyd/test_dovecot_socket.sh \
+	tests/e2e/test_dovecot_plugin.sh
+EXTRA_DIST += tests/policyd/test_dovecot_socket.sh \
+	tests/e2e/test_dovecot_plugin.sh
+tests_shared_test_cm_dove_codec_SOURCES = tests/shared/test_cm_dove_codec.c
+tests_shared_test_cm_dove_codec_CFLAGS = $(CM_TEST_CFLAGS)
+tests_shared_test_cm_dove_codec_LDADD = $(CM_TEST_LDADD)
+FUZZ_NAMES += fuzz_cm_dove_codec
+
+# The encryption gate's decisions (cm_gate) and counters (issue #4).
+check_PROGRAMS += tests/shared/test_cm_gate
+TESTS += tests/shared/test_cm_gate
+tests_shared_test_cm_gate_SOURCES = tests/shared/test_cm_gate.c
+tests_shared_test_cm_gate_CFLAGS = $(CM_TEST_CFLAGS)
+tests_shared_test_cm_gate_LDADD = $(CM_TEST_LDADD)
+TESTS += tests/e2e/test_milter_postfix.sh
+EXTRA_DIST += tests/e2e/test_milter_postfix.sh
+
+# The whole relay (scripts/relay.sh) end to end, issue #6 (root only).
+TESTS += tests/e2e/test_relay.sh
+EXTRA_DIST += tests/e2e/test_relay.sh tests/e2e/relay_lib.sh

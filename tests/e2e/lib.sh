@@ -300,6 +300,35 @@ e2e_postfix_sasl_dovecot() {
 		"smtpd_tls_auth_only = no"
 }
 
+# e2e_postfix_milter DIR SOCKET - hand every message to the milter on
+#	the UNIX socket SOCKET (absolute: no chroot), with the main.cf
+#	lines README.md gives; a dead milter tempfails
+e2e_postfix_milter() {
+	local d=$1 sock=$2
+	e2e_postfix_conf "$d" \
+		"smtpd_milters = unix:$sock" \
+		"non_smtpd_milters = \$smtpd_milters" \
+		"milter_default_action = tempfail" \
+		"milter_protocol = 6"
+}
+
+# e2e_postfix_submission DIR PORT [-o NAME=VALUE...] - a second smtpd on
+#	127.0.0.1:PORT, the submission service of master.cf (no TLS in
+#	tests) with milter_macro_daemon_name=ORIGINATING as README.md
+#	shows; more -o options may follow
+e2e_postfix_submission() {
+	local d=$1 port=$2
+	shift 2
+	printf '127.0.0.1:%s inet n  -       n       -       -       smtpd\n' \
+		"$port" >>"$d/etc/master.cf"
+	printf '  -o syslog_name=postfix/submission\n' >>"$d/etc/master.cf"
+	printf '  -o milter_macro_daemon_name=ORIGINATING\n' >>"$d/etc/master.cf"
+	while [ $# -ge 2 ] && [ "$1" = -o ]; do
+		printf '  -o %s\n' "$2" >>"$d/etc/master.cf"
+		shift 2
+	done
+}
+
 # e2e_postfix_start DIR PORT - start the instance, wait for its banner
 e2e_postfix_start() {
 	local d=$1 port=$2 out
@@ -414,7 +443,8 @@ E2E_CTL=${E2E_CTL:-$top_builddir/postfix-policy/chatmailctl}
 #	daemon whose files all live in DIR; extra keys override. Sets
 #	E2E_CONF. The policy socket is DIR/policy.sock, 0660 root:postfix
 #	(Postfix's smtpd runs as postfix), the control socket
-#	DIR/control.sock, the Maildir tree DIR/mail.
+#	DIR/control.sock, the dovecot socket DIR/dovecot.sock, the milter
+#	socket DIR/milter.sock (0660 root:postfix), the Maildir tree DIR/mail.
 e2e_policyd_conf() {
 	local d=$1 kv
 	shift
@@ -432,6 +462,9 @@ e2e_policyd_conf() {
 		echo "policy_socket_group = postfix"
 		echo "control_socket = $d/control.sock"
 		echo "control_socket_mode = 0600"
+		echo "dovecot_socket = $d/dovecot.sock"
+		echo "milter_socket = unix:$d/milter.sock"
+		echo "milter_socket_group = postfix"
 		echo "log = stderr"
 		echo "pid_file = $d/chatmail-policyd.pid"
 	} >"$E2E_CONF"
@@ -586,3 +619,67 @@ e2e_dovecot_stop() {
 	[ -n "$pid" ] || return 0
 	while ((n-- > 0)) && kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
 }
+
+# e2e_dovecot_plugin_dir DIR - a mail_plugin_dir for a test Dovecot:
+#	Debian's quota plugin and the freshly built lib95_chatmail_plugin.so
+#	(linked from the build tree's .libs, never an installed copy)
+e2e_dovecot_plugin_dir() {
+	local d=$1 so=$top_builddir/dovecot-plugin/.libs/lib95_chatmail_plugin.so
+	[ -f "$so" ] || return 1
+	mkdir -p "$d"
+	ln -sf /usr/lib/dovecot/modules/lib10_quota_plugin.so "$d/"
+	ln -sf "$so" "$d/"
+}
+
+# e2e_dovecot_lmtp_start DIR PORT MAIL_ROOT - a Dovecot serving LMTP on
+#	127.0.0.1:PORT into Maildirs MAIL_ROOT/%d/%n/Maildir (the daemon's
+#	default mail_layout), every user accepted (static userdb, uid/gid
+#	65534). DIR/extra.conf, when the caller wrote it before, is
+#	included last (mail_plugins, plugin { } and the like). Log in
+#	DIR/dovecot.log; doveadm -c DIR/dovecot.conf reaches it.
+e2e_dovecot_lmtp_start() {
+	local d=$1 port=$2 root=$3
+	mkdir -p "$d/run" "$d/state" "$root"
+	chmod 0755 "$d"
+	chown 65534:65534 "$root"
+	[ -f "$d/extra.conf" ] || : >"$d/extra.conf"
+	cat >"$d/dovecot.conf" <<EOC
+instance_name = e2e-$(basename "$d")-$$
+base_dir = $d/run
+state_dir = $d/state
+log_path = $d/dovecot.log
+info_log_path = $d/dovecot.log
+protocols = lmtp
+listen = 127.0.0.1
+ssl = no
+mail_location = maildir:$root/%d/%n/Maildir
+mail_uid = 65534
+mail_gid = 65534
+first_valid_uid = 1
+passdb {
+  driver = static
+  args = nopassword=y
+}
+userdb {
+  driver = static
+  args = uid=65534 gid=65534 home=$root/%d/%n allow_all_users=yes
+}
+service lmtp {
+  inet_listener lmtp {
+    address = 127.0.0.1
+    port = $port
+  }
+}
+service anvil {
+  chroot =
+}
+!include_try $d/extra.conf
+EOC
+	E2E_ON_FAIL+=("e2e_tail '$d/dovecot.log' 40")
+	dovecot -c "$d/dovecot.conf" || return 1
+	e2e_atexit "e2e_dovecot_stop '$d'"
+	e2e_wait_for 10 e2e_lmtp_banner "$port"
+}
+
+# e2e_lmtp_banner PORT - 0 when an LMTP server greets on 127.0.0.1:PORT
+e2e_lmtp_banner() { e2e_smtp_banner "$1"; }

@@ -23,6 +23,9 @@ pd_setup() {
 		echo "policy_socket_user ="
 		echo "policy_socket_group ="
 		echo "control_socket = $PD_DIR/control.sock"
+		echo "dovecot_socket = $PD_DIR/dovecot.sock"
+		echo "milter_socket = unix:$PD_DIR/milter.sock"
+		echo "milter_socket_group ="
 		echo "log = stderr"
 		for line in "$@"; do echo "$line"; done
 	} > "$PD_DIR/chatmail.conf"

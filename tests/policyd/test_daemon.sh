@@ -36,6 +36,27 @@ pd_setup "$work/cfg"
 "$POLICYD" -c "$PD_CONF" --check-config >"$work/check.out" 2>&1
 check "--check-config exit 0" test $? -eq 0
 check "--check-config shows values" has "$work/check.out" "mail_root = $work/cfg/mail"
+check "--check-config shows the milter" has "$work/check.out" "milter_socket = unix:$work/cfg/milter.sock"
+# the milter's keys: errors name the key
+for bad in "milter_socket = inet:8891|milter_socket: .*loopback" \
+	"milter_socket = inet:8891@192.0.2.1|milter_socket: .*only loopback" \
+	"milter_socket = inet:0@127.0.0.1|milter_socket: .*bad port" \
+	"milter_socket = $work/cfg/milter.sock|milter_socket: .*unix:/PATH" \
+	"milter_socket = unix:relative.sock|milter_socket: .*absolute" \
+	"milter_socket = tcp:1@127.0.0.1|milter_socket: .*unknown socket type" \
+	"milter_timeout = 0|milter_timeout: .*out of range" \
+	"milter_socket_mode = 999|milter_socket_mode: .*not a number" \
+	"milter_outgoing_daemon_name = two words|milter_outgoing_daemon_name: .*one word"; do
+	pd_setup "$work/cfg" "${bad%%|*}"
+	"$POLICYD" -c "$PD_CONF" --check-config >/dev/null 2>"$work/cfg.err"
+	rc=$?
+	check "bad ${bad%%|*}: refused" test $rc -eq 1
+	check "bad ${bad%%|*}: key named" grep -Eq -- "${bad#*|}" "$work/cfg.err"
+done
+pd_setup "$work/cfg" "milter_socket = inet:8891@127.0.0.1"
+"$POLICYD" -c "$PD_CONF" --check-config >/dev/null 2>&1
+check "milter_socket inet on loopback accepted" test $? -eq 0
+pd_setup "$work/cfg"
 
 # --- a running daemon
 pd_setup "$work/d" "request_timeout = 1" "max_connections = 3"
@@ -43,6 +64,14 @@ pd_start || exit 1
 "$POLICYD" -c "$PD_CONF" --foreground 2>"$work/second.err"
 check "second instance refused" has "$work/second.err" "another process is listening"
 check "bob hydrated at 1000 bytes" test "$(pd_ctl quota get bob@example.org | cut -f2)" = 1000
+# the milter: its socket, 0660, answers a milter option negotiation
+milter_optneg() {	# a SMFIC_OPTNEG packet (protocol 6); prints the reply's command byte
+	printf '\0\0\0\015O\0\0\0\006\0\0\001\377\0\037\377\377' |
+		"$SOCK_TOOL" -w 5 "$PD_DIR/milter.sock" | od -An -c -j4 -N1 | tr -d ' '
+}
+check "milter socket 0660" test "$(stat -c %a "$PD_DIR/milter.sock" 2>/dev/null)" = 660
+check "milter answers option negotiation" test "$(milter_optneg)" = O
+check "milter counters in stats" has <(pd_ctl stats) "gate_incoming_refused_encryption"
 
 # binary junk, NUL bytes and an over-long line, then a good request
 { head -c 100000 /dev/urandom | tr -d '\n'; printf '\n\n'; rcpt a@remote.example bob@example.org 10; } | ask > "$work/junk.out"
@@ -99,13 +128,21 @@ rcpt a@remote.example bob@example.org 6000 | ask > "$work/hup2.out"
 check "after SIGHUP the new limit applies" has "$work/hup2.out" "action=552 5.3.4"
 check "reload logged" has "$PD_DIR/daemon.log" "reload: SIGHUP"
 check "daemon survived SIGHUP" kill -0 "$PD_PID"
+check "milter still answers after SIGHUP" test "$(milter_optneg)" = O
 
-# SIGTERM flushes counters: two accepted messages for bob
+# SIGTERM flushes counters. With the milter on, messages are counted
+# when they pass the gate, not at END-OF-MESSAGE; federation rejections
+# are counted at RCPT: two refused RCPTs from a listed domain.
 { rcpt a@remote.example bob@example.org 10 t1 END-OF-MESSAGE; rcpt a@remote.example bob@example.org 10 t2 END-OF-MESSAGE; } | ask >/dev/null
+check "END-OF-MESSAGE leaves counting to the milter" test "$(pd_ctl stats | awk '$1 == "messages_received" { print $2 }')" = 0
+pd_ctl federation add listed denied.example >/dev/null
+{ rcpt x@denied.example bob@example.org 10 f1; rcpt y@denied.example bob@example.org 10 f2; } | ask > "$work/fed.out"
+check "federation-denied RCPTs refused" test "$(grep -c '^action=550 5.7.1' "$work/fed.out")" = 2
 pd_stop
 check "SIGTERM exits 0" test $? -eq 0
-check "counters flushed at SIGTERM" test "$(sqlite3 "$PD_DIR/chatmail.db" "SELECT received FROM message_counters WHERE user = 'bob@example.org'")" = 2
+check "counters flushed at SIGTERM" test "$(sqlite3 "$PD_DIR/chatmail.db" "SELECT rejections FROM federation_stats WHERE domain = 'denied.example' AND direction = 'in'")" = 2
 check "sockets removed at exit" test ! -e "$PD_DIR/policy.sock"
+check "milter socket removed at exit" test ! -e "$PD_DIR/milter.sock"
 
 # chatmailctl with the daemon down: reads work, writes are refused
 pd_ctl quota get bob@example.org > "$work/off.out" 2> "$work/off.err"
@@ -121,6 +158,28 @@ pd_start || exit 1
 pd_ctl quota set carol@example.org 777 >/dev/null
 pd_stop
 check "in-memory: final snapshot at SIGTERM" test "$(sqlite3 "$work/m/chatmail.db" "SELECT max_storage FROM quotas WHERE user = 'carol@example.org'")" = 777
+
+# libmilter's own signal thread (the one in sigwait) takes a SIGHUP meant
+# for the daemon: the daemon notices, drains, flushes and exits 1 so that
+# systemd restarts it (Linux: the thread is found by its wchan)
+pd_setup "$work/lost"
+pd_start || exit 1
+tid=
+for _ in $(seq 1 50); do
+	tid=$(grep -l sigtimedwait /proc/"$PD_PID"/task/*/wchan 2>/dev/null | head -n 1 | cut -d/ -f5)
+	[ -n "$tid" ] && break
+	sleep 0.1
+done
+if [ -n "$tid" ]; then
+	kill -HUP "$tid"
+	timeout 20 tail --pid="$PD_PID" -f /dev/null
+	pd_stop
+	check "milter lost: exit status 1" test $? -eq 1
+	check "milter lost: logged" has "$PD_DIR/daemon.log" "libmilter stopped on its own"
+	check "milter lost: drained as for SIGTERM" has "$PD_DIR/daemon.log" "stopped"
+else
+	echo "ok - milter lost: # SKIP no /proc wchan to find libmilter's signal thread"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -621,6 +621,47 @@ static void test_eom_multi(void **state)
 	fixture_free(&f);
 }
 
+/* test_milter_counts - with the milter counting, END-OF-MESSAGE only
+   judges; cm_policy_count() counts what passed the gate, like EOM */
+static void test_milter_counts(void **state)
+{
+	static const char *const rcpts[] = {
+		"Bob@Chat.Example", "x@remote.org", "y@REMOTE.org",
+		"d@second.example",
+	};
+	struct fixture f;
+	struct cm_policy_verdict v;
+
+	(void) state;
+	fixture_init(&f, "");
+	f.env.milter_counts = 1;
+	decide(&f, RCPT, "m1", REMOTE, BOB, "", 100, 0, &v);
+	check_verdict("rcpt", &v, DUNNO);
+	decide(&f, EOM, "m1", REMOTE, "", "", 100, 1, &v);
+	check_verdict("eom", &v, DUNNO);
+	assert_counts(&f, BOB, 0, 0);
+	assert_int_equal(cm_hot_fed_count(f.hot), 0);
+	/* still judged: the real size */
+	decide(&f, EOM, "m1", REMOTE, "", "", INT64_C(999999999), 1, &v);
+	check_verdict("eom size", &v, SIZE);
+	/* a remote sender to a local user */
+	cm_policy_count(&f.env, REMOTE, NULL, rcpts, 1);
+	assert_counts(&f, BOB, 0, 1);
+	assert_fed(&f, "remote.org", CM_FED_IN, 1, 0);
+	/* an authenticated sender: sent once, remote domains once each */
+	cm_policy_count(&f.env, ME, "Me@Chat.Example", rcpts, 4);
+	assert_counts(&f, ME, 1, 0);
+	assert_counts(&f, BOB, 0, 2);
+	assert_counts(&f, "d@second.example", 0, 1);
+	assert_fed(&f, "remote.org", CM_FED_OUT, 1, 0);
+	assert_fed(&f, "remote.org", CM_FED_IN, 1, 0);
+	/* nothing to count, or nothing to count with: no crash */
+	cm_policy_count(&f.env, "", "", NULL, 0);
+	cm_policy_count(NULL, ME, ME, rcpts, 4);
+	assert_counts(&f, ME, 1, 0);
+	fixture_free(&f);
+}
+
 /* test_eom_mismatch - remembered list not used when the count differs */
 static void test_eom_mismatch(void **state)
 {
@@ -878,6 +919,7 @@ int main(void)
 		cmocka_unit_test(test_eom_mismatch),
 		cmocka_unit_test(test_eom_remembered_quota),
 		cmocka_unit_test(test_rate_time),
+		cmocka_unit_test(test_milter_counts),
 		cmocka_unit_test(test_no_instance),
 		cmocka_unit_test(test_long_values),
 		cmocka_unit_test(test_txn_full),

@@ -1,0 +1,64 @@
+#ifndef CM_PGP_MIME_H
+#define CM_PGP_MIME_H
+
+/*++
+ * NAME
+ *	cm_pgp_mime 3h
+ * SUMMARY
+ *	the MIME pieces the encryption gate needs (pure, no I/O)
+ * DESCRIPTION
+ *	cm_pgp_mime_ct_parse() parses a Content-Type value (RFC 2045
+ *	section 5.1; a folded value may still hold its CR/LF, comments are
+ *	skipped): type and subtype are matched case-insensitively against
+ *	the few the gate knows, the parameters "boundary" (1-70 octets,
+ *	no control characters, not ending in a space) and "protocol" are
+ *	kept, token or quoted-string, names case-insensitive; other
+ *	parameters are ignored. Duplicate boundary/protocol parameters and
+ *	RFC 2231 forms of them ("boundary*0=") are refused. Returns NULL
+ *	or a static reason.
+ *
+ *	cm_pgp_mime_delimiter() classifies one body line (without LF):
+ *	0 not a delimiter, 1 "--boundary", 2 "--boundary--" (blanks and a
+ *	CR may follow either), -1 a line that starts with "--boundary" but
+ *	goes on with other text (refused by the gate as ambiguous).
+ *
+ *	cm_pgp_mime_value_is() compares an unstructured header value with
+ *	a word, ignoring case, surrounding blanks and folding.
+ *	cm_pgp_mime_cte_identity() is 1 for a Content-Transfer-Encoding of
+ *	7bit, 8bit or binary. cm_pgp_mime_blank() is 1 when s holds only
+ *	spaces, tabs, CR and LF.
+ *--*/
+
+#include <stddef.h>
+
+#define CM_PGP_MIME_BOUNDARY_MAX	70
+
+enum cm_pgp_mime_type {
+	CM_PGP_MIME_OTHER,
+	CM_PGP_MIME_MULTIPART_ENCRYPTED,
+	CM_PGP_MIME_MULTIPART_MIXED,
+	CM_PGP_MIME_MULTIPART_REPORT,
+	CM_PGP_MIME_MULTIPART_OTHER,
+	CM_PGP_MIME_PGP_ENCRYPTED,	/* application/pgp-encrypted */
+	CM_PGP_MIME_OCTET_STREAM,	/* application/octet-stream */
+	CM_PGP_MIME_TEXT_PLAIN,
+};
+
+struct cm_pgp_mime_ct {
+	enum cm_pgp_mime_type type;
+	int     protocol;		/* 1 application/pgp-encrypted,
+					 * 0 absent, -1 something else */
+	size_t  boundary_len;		/* 0 = no boundary parameter */
+	char    boundary[CM_PGP_MIME_BOUNDARY_MAX + 1];
+};
+
+extern const char *cm_pgp_mime_ct_parse(const char *value, size_t len,
+					struct cm_pgp_mime_ct *ct);
+extern int cm_pgp_mime_delimiter(const char *line, size_t len,
+				 const char *boundary, size_t blen);
+extern int cm_pgp_mime_value_is(const char *value, size_t len,
+				const char *word);
+extern int cm_pgp_mime_cte_identity(const char *value, size_t len);
+extern int cm_pgp_mime_blank(const char *s, size_t len);
+
+#endif

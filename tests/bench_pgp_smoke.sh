@@ -1,0 +1,12 @@
+#!/bin/sh
+# tests/bench_pgp_smoke.sh - bench/pgp runs and prints its table.
+# --quick: small sizes, one short round; this checks the output format,
+# never how fast anything is.
+set -eu
+out=$(./bench/pgp --quick)
+echo "$out"
+echo "$out" | grep -q '^size  *checker MB/s  *baseline MB/s  *ratio  *peak RSS$'
+for size in '1 KB' '64 KB' '1 MB'; do
+	echo "$out" | grep -q "^$size  *[0-9][0-9.]*  *[0-9][0-9.]*  *[0-9][0-9.]*  *[0-9][0-9]* KB\$"
+done
+echo "$out" | grep -q '^target (ratio >= 0.50, RSS independent of size): \(met\|not met\)$'

@@ -18,3 +18,13 @@ bench_idle_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DIDLE_PLUGIN='"$(abs_top_builddir)/dovecot-plugin/.libs/lib95_chatmail_plugin.so"'
 bench_idle_CFLAGS = $(CM_CFLAGS) -O2
 EXTRA_DIST += bench/idle.sh
+
+# bench/relay: messages/s through the whole relay (scripts/relay.sh) with
+# smtp-source, with and without chatmail; bench/relay.sh does the work.
+BENCH_PROGS += bench/relay
+bench_relay_SOURCES = bench/relay.c
+bench_relay_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DRELAY_SCRIPT='"$(abs_top_srcdir)/bench/relay.sh"' \
+	-DRELAY_BUILDDIR='"$(abs_top_builddir)"'
+bench_relay_CFLAGS = $(CM_CFLAGS) -O2
+EXTRA_DIST += bench/relay.sh

@@ -25,7 +25,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #define PGP_LINE_MAX	CM_PGP_ARMOR_LINE_MAX
 #define PGP_FIELD_MAX	1024		/* one part header field, unfolded */
@@ -110,7 +109,7 @@ static int pgp_mailer_daemon(const char *addr)
 {
 	size_t  n = sizeof(MAILER_DAEMON) - 1;
 
-	return (strncasecmp(addr, MAILER_DAEMON, n) == 0 && addr[n] != '\0');
+	return (strlen(addr) > n && cm_pgp_mime_caseeq(addr, MAILER_DAEMON, n));
 }
 
 /* cm_pgp_new - a checker for one message */
@@ -168,15 +167,12 @@ int     cm_pgp_header(struct cm_pgp *pgp, const char *name, const char *value)
 	const char *why;
 	size_t  vlen;
 
-	if (pgp->finished)
+	if (pgp->finished || pgp->verdict == CM_PGP_REFUSED)
 		return (-1);
 	if (pgp->headers_done)
 		return (pgp_refuse(pgp, "header field after body"));
 	if (name == NULL)
 		name = "";
-	if (value == NULL)
-		value = "";
-	vlen = strlen(value);
 	switch (name[0]) {
 	case 'c': case 'C': case 's': case 'S': case 'a': case 'A':
 	case 'f': case 'F':
@@ -184,6 +180,9 @@ int     cm_pgp_header(struct cm_pgp *pgp, const char *name, const char *value)
 	default:
 		return (0);			/* none we look at */
 	}
+	if (value == NULL)
+		value = "";
+	vlen = strlen(value);
 	if (pgp_name_is(name, "Content-Type")) {
 		if (++pgp->ct_count > 1)
 			return (pgp_refuse(pgp, "duplicate Content-Type"));
@@ -447,7 +446,7 @@ static int pgp_part_end(struct cm_pgp *pgp)
 		return (-1);
 	if (pgp->kind == KIND_SECUREJOIN) {
 		if (pgp->sj_len != strlen(pgp->sj_want)
-		    || strncasecmp(pgp->sj_text, pgp->sj_want, pgp->sj_len) != 0)
+		    || !cm_pgp_mime_caseeq(pgp->sj_text, pgp->sj_want, pgp->sj_len))
 			return (pgp_refuse(pgp, "secure-join body mismatch"));
 	} else if (pgp->part == 1) {
 		if (!pgp->version_seen)

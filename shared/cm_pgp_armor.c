@@ -4,18 +4,27 @@
  * SUMMARY
  *	streaming ASCII-armor decoder (pure, no I/O)
  * DESCRIPTION
- *	See cm_pgp_armor.h. Each base64 line is decoded into a buffer on
- *	the stack (four characters at a time through a 256-entry table),
- *	the CRC24 is updated eight octets at a time (slice-by-8 tables for
- *	the left-aligned, non-reflected polynomial 0x864CFB), and the
- *	octets go to the packet walker. A quad split over two lines is
- *	carried in the struct.
+ *	See cm_pgp_armor.h. Base64 is decoded four characters at a time
+ *	through a 256-entry table; a quad split over two lines is carried
+ *	in the struct. The CRC24 (left-aligned, non-reflected polynomial
+ *	0x864CFB) is updated eight octets at a time with slice-by-8
+ *	tables, and in blocks of 3 KB as three independent lanes that are
+ *	joined by a multiplication modulo the polynomial. The decoded
+ *	octets go to the packet walker.
+ *
+ *	cm_pgp_armor_bulk() is the fast path for the bulk of a message:
+ *	it decodes whole plain base64 lines straight from the caller's
+ *	chunk into a 4 KB buffer on the stack and checksums and walks them
+ *	a few kilobytes at a time. Any line it is not sure about (padding,
+ *	a length that is not a multiple of four, a CRC or END line, a line
+ *	cut by the end of the chunk, a line too long) it leaves to the
+ *	line-by-line path, so the verdict does not depend on the path.
  *--*/
 
 #include "cm_pgp_armor.h"
+#include "cm_pgp_mime.h"
 
 #include <string.h>
-#include <strings.h>
 
 #define ARMOR_BEFORE	0		/* blank lines before BEGIN */
 #define ARMOR_HEADERS	1		/* armor headers, then empty line */
@@ -546,7 +555,7 @@ static int armor_header(struct cm_pgp_armor *armor, const char *line,
 	if (key == 0 || key == len || line[key] != ':'
 	    || (key + 1 < len && line[key + 1] != ' '))
 		return (armor_fail(armor, "bad armor header line"));
-	if (armor->outgoing && key == 7 && strncasecmp(line, "Version", 7) == 0)
+	if (armor->outgoing && key == 7 && cm_pgp_mime_caseeq(line, "Version", 7))
 		return (armor_fail(armor, "armor Version header"));
 	return (0);
 }
@@ -749,6 +758,36 @@ static size_t armor_eol(const unsigned char *s, size_t i, size_t len)
 	return (0);
 }
 
+/* ARMOR_QUAD - decode the quad at p into out; bad = flags seen */
+#define ARMOR_QUAD(p, out, bad) do { \
+	unsigned v0 = armor_b64[(p)[0]], v1 = armor_b64[(p)[1]]; \
+	unsigned v2 = armor_b64[(p)[2]], v3 = armor_b64[(p)[3]]; \
+	uint32_t w = (v0 << 18) | (v1 << 12) | (v2 << 6) | v3; \
+	(bad) |= v0 | v1 | v2 | v3; \
+	(out)[0] = (unsigned char) (w >> 16); \
+	(out)[1] = (unsigned char) (w >> 8); \
+	(out)[2] = (unsigned char) w; \
+    } while (0)
+
+/* armor_quads - decode plain quads of s[i..lim) into out + *o; stops
+ * before the first quad holding padding or a non-base64 octet */
+static size_t armor_quads(const unsigned char *s, size_t i, size_t lim,
+			          unsigned char *out, size_t *o_r)
+{
+	unsigned char *p = out + *o_r;	/* a local: stores through an
+					 * unsigned char * alias *o_r */
+
+	for (; i + 4 <= lim; i += 4, p += 3) {
+		unsigned bad = 0;
+
+		ARMOR_QUAD(s + i, p, bad);
+		if (bad & (B64_PAD | B64_BAD))
+			break;
+	}
+	*o_r = (size_t) (p - out);
+	return (i);
+}
+
 /* cm_pgp_armor_bulk - the fast path over whole plain base64 lines */
 size_t  cm_pgp_armor_bulk(struct cm_pgp_armor *armor, const char *data,
 			          size_t len)
@@ -761,19 +800,10 @@ size_t  cm_pgp_armor_bulk(struct cm_pgp_armor *armor, const char *data,
 		return (0);
 	while (done < len) {
 		size_t  i = done, o0 = o, eol;
+		size_t  lim = len - done > CM_PGP_ARMOR_LINE_MAX ?
+		done + CM_PGP_ARMOR_LINE_MAX : len;
 
-		for (; i + 4 <= len && i - done < CM_PGP_ARMOR_LINE_MAX; i += 4) {
-			unsigned v0 = armor_b64[s[i]], v1 = armor_b64[s[i + 1]];
-			unsigned v2 = armor_b64[s[i + 2]], v3 = armor_b64[s[i + 3]];
-			uint32_t w = (v0 << 18) | (v1 << 12) | (v2 << 6) | v3;
-
-			if ((v0 | v1 | v2 | v3) & (B64_PAD | B64_BAD))
-				break;
-			out[o] = (unsigned char) (w >> 16);
-			out[o + 1] = (unsigned char) (w >> 8);
-			out[o + 2] = (unsigned char) w;
-			o += 3;
-		}
+		i = armor_quads(s, i, lim, out, &o);
 		/* Not a plain whole line, or longer (CR included) than the
 		 * line-by-line path accepts: leave it to that path. */
 		if (i == done || (eol = armor_eol(s, i, len)) == 0

@@ -14,7 +14,6 @@
 #include "cm_pgp_mime.h"
 
 #include <string.h>
-#include <strings.h>
 
 #define MIME_PROTOCOL	"application/pgp-encrypted"
 #define MIME_VALUE_MAX	64		/* protocol value kept for compare */
@@ -95,10 +94,30 @@ static size_t mime_bare(struct mime_cursor *c, const char **tok)
 	return ((size_t) (c->p - *tok));
 }
 
+/* cm_pgp_mime_caseeq - n octets equal, ignoring ASCII case */
+int     cm_pgp_mime_caseeq(const char *a, const char *b, size_t n)
+{
+	size_t  i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char x = (unsigned char) a[i], y = (unsigned char) b[i];
+
+		if (x != y && ((x | 0x20) != (y | 0x20) || (x | 0x20) < 'a'
+			       || (x | 0x20) > 'z'))
+			return (0);
+	}
+	return (1);
+}
+
 /* mime_is - a token equals a word, ignoring case */
 static int mime_is(const char *tok, size_t len, const char *word)
 {
-	return (strlen(word) == len && strncasecmp(tok, word, len) == 0);
+	size_t  i;
+
+	for (i = 0; i < len; i++)
+		if (word[i] == '\0')
+			return (0);
+	return (word[len] == '\0' && cm_pgp_mime_caseeq(tok, word, len));
 }
 
 /* mime_value - token or quoted-string into buf; -1 bad or too long */
@@ -179,8 +198,8 @@ static const char *mime_param(struct mime_cursor *c, struct cm_pgp_mime_ct *ct)
 
 	if ((nlen = mime_token(c, &name)) == 0)
 		return (MIME_BAD);
-	if ((nlen > 8 && strncasecmp(name, "boundary*", 9) == 0)
-	    || (nlen > 8 && strncasecmp(name, "protocol*", 9) == 0))
+	if ((nlen > 8 && cm_pgp_mime_caseeq(name, "boundary*", 9))
+	    || (nlen > 8 && cm_pgp_mime_caseeq(name, "protocol*", 9)))
 		return ("RFC 2231 boundary or protocol");
 	if (mime_cfws(c) < 0 || c->p == c->end || *c->p != '=')
 		return (MIME_BAD);
@@ -282,7 +301,7 @@ int     cm_pgp_mime_value_is(const char *value, size_t len, const char *word)
 	}
 	while (len > 0 && mime_ws(value[len - 1]))
 		len--;
-	return (len == wlen && strncasecmp(value, word, wlen) == 0);
+	return (len == wlen && cm_pgp_mime_caseeq(value, word, wlen));
 }
 
 /* cm_pgp_mime_cte_identity - 7bit, 8bit or binary */

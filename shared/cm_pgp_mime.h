@@ -26,7 +26,8 @@
  *	a word, ignoring case, surrounding blanks and folding.
  *	cm_pgp_mime_cte_identity() is 1 for a Content-Transfer-Encoding of
  *	7bit, 8bit or binary. cm_pgp_mime_blank() is 1 when s holds only
- *	spaces, tabs, CR and LF.
+ *	spaces, tabs, CR and LF. cm_pgp_mime_caseeq() is 1 when n octets
+ *	are equal ignoring ASCII case (no locale).
  *--*/
 
 #include <stddef.h>
@@ -60,5 +61,6 @@ extern int cm_pgp_mime_value_is(const char *value, size_t len,
 				const char *word);
 extern int cm_pgp_mime_cte_identity(const char *value, size_t len);
 extern int cm_pgp_mime_blank(const char *s, size_t len);
+extern int cm_pgp_mime_caseeq(const char *a, const char *b, size_t n);
 
 #endif

@@ -7,11 +7,19 @@ shared_libchatmail_la_SOURCES += \
 	shared/cm_pgp_packet.c shared/cm_pgp_packet.h
 
 # Unit tests of the checker (cmocka, table-driven).
-check_PROGRAMS += tests/shared/test_cm_pgp
-TESTS += tests/shared/test_cm_pgp
+CM_PGP_TESTS = tests/shared/test_cm_pgp tests/shared/test_cm_pgp_armor \
+	tests/shared/test_cm_pgp_mime
+check_PROGRAMS += $(CM_PGP_TESTS)
+TESTS += $(CM_PGP_TESTS)
 tests_shared_test_cm_pgp_SOURCES = tests/shared/test_cm_pgp.c
 tests_shared_test_cm_pgp_CFLAGS = $(CM_TEST_CFLAGS)
 tests_shared_test_cm_pgp_LDADD = $(CM_TEST_LDADD)
+tests_shared_test_cm_pgp_armor_SOURCES = tests/shared/test_cm_pgp_armor.c
+tests_shared_test_cm_pgp_armor_CFLAGS = $(CM_TEST_CFLAGS)
+tests_shared_test_cm_pgp_armor_LDADD = $(CM_TEST_LDADD)
+tests_shared_test_cm_pgp_mime_SOURCES = tests/shared/test_cm_pgp_mime.c
+tests_shared_test_cm_pgp_mime_CFLAGS = $(CM_TEST_CFLAGS)
+tests_shared_test_cm_pgp_mime_LDADD = $(CM_TEST_LDADD)
 
 # The GnuPG corpus: generated at test time, checked through cm_pgp_check.
 check_PROGRAMS += tests/tools/cm_pgp_check tests/tools/cm_pgp_forge

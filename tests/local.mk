@@ -151,3 +151,8 @@ EXTRA_DIST += tests/e2e/test_milter_postfix.sh
 # The whole relay (scripts/relay.sh) end to end, issue #6 (root only).
 TESTS += tests/e2e/test_relay.sh
 EXTRA_DIST += tests/e2e/test_relay.sh tests/e2e/relay_lib.sh
+
+# The relay under faults (kill -9 of the daemon during a burst, a full
+# state disk) and the bench/relay smoke run; root only, 77 elsewhere.
+TESTS += tests/e2e/test_relay_faults.sh tests/bench_relay_smoke.sh
+EXTRA_DIST += tests/e2e/test_relay_faults.sh tests/bench_relay_smoke.sh

@@ -9,7 +9,7 @@
 #	free loopback ports, a throwaway directory under /var/tmp) and works
 #	with real PGP/MIME mail made by GnuPG at test time: one encrypted
 #	body, sent as messages with distinct Subject and Message-ID
-#	("fault N", "disk N") so that every copy in the Maildirs can be
+#	("fault N", "diskmem N", ...) so that every copy in the Maildirs can be
 #	counted. The client is raw SMTP over bash's /dev/tcp, eight
 #	sessions in parallel, half on the inbound port, half on submission
 #	with SASL; each transaction records the reply that ended it.
@@ -30,7 +30,16 @@
 #	nothing lost), the daemon stays up, the failed snapshot or flush is
 #	logged naming the full disk, the file on disk stays intact; after the
 #	space is freed a flush succeeds and the counters on disk account
-#	for every message accepted meanwhile.
+#	for every message accepted meanwhile. In between, a stop and a start
+#	on the full disk: the failed final snapshot is logged; the start
+#	either works or is refused with a fatal line naming the disk (what
+#	this build does), mail meanwhile gets 4xx and arrives, exactly once,
+#	when it is sent again after the space is freed.
+#
+#	The "# N x REPLY" notes list the tempfail replies Postfix gave while
+#	the daemon was dead (451 4.7.1 and 454 4.3.0 come from the milter
+#	being unreachable at MAIL and AUTH, 450 4.7.1 from the policy
+#	service's default_action=DEFER_IF_PERMIT).
 #
 #	Prints TAP-like lines and "N passed, M failed". Exit 0 pass, 1 fail,
 #	77 skip (not root, or postfix, dovecot, gpg, sqlite3 missing).
@@ -54,7 +63,6 @@ MSG=$E2E_DIR/msg
 RES=$E2E_DIR/res
 STATE=$R/state
 CONF=$R/policyd/chatmail.conf
-E2E_CONF=$CONF
 N=200
 mkdir -p "$MSG" "$RES"
 
@@ -113,50 +121,43 @@ smtp_send() {
 			smtp_reply "$fd"
 		fi
 	fi
-	printf 'QUIT\r\n' >&"$fd" 2>/dev/null
+	printf 'QUIT\r\n' 2>/dev/null 1>&"$fd"
 	exec {fd}>&-
 	echo "$SMTP_LAST"
 }
 
 # ------------------------------------------------------------- messages
 
-# pw USER - the demo user's password
-pw() { awk -v u="$1" '$1 == u { print $2 }' "$R/users.txt"; }
-
-# route I - "PORT FROM TO USER" of message I: four kinds in turn
+# route I - sets PORT FROM TO LOGIN for message I (LOGIN empty: no AUTH):
+#	four kinds in turn, inbound and submission, to bob and to alice
 route() {
 	case $(($1 % 4)) in
-	0) echo "$SMTP friend@remote.example bob@example.org -" ;;
-	1) echo "$SUB alice@example.org bob@example.org alice@example.org" ;;
-	2) echo "$SMTP friend@remote.example alice@example.org -" ;;
-	3) echo "$SUB bob@example.org alice@example.org bob@example.org" ;;
+	0) PORT=$SMTP FROM=friend@remote.example TO=bob@example.org LOGIN= ;;
+	1) PORT=$SUB FROM=alice@example.org TO=bob@example.org LOGIN=$FROM ;;
+	2) PORT=$SMTP FROM=friend@remote.example TO=alice@example.org LOGIN= ;;
+	3) PORT=$SUB FROM=bob@example.org TO=alice@example.org LOGIN=$FROM ;;
 	esac
 }
 
 # make_msg TAG I - $MSG/TAG-I.eml: the encrypted body, its own headers
 make_msg() {
-	local tag=$1 i=$2 port from to user
-	read -r port from to user <<<"$(route "$i")"
+	local tag=$1 i=$2 PORT FROM TO LOGIN
+	route "$i"
 	{
 		printf 'From: <%s>\r\nTo: <%s>\r\nSubject: %s %s\r\n' \
-			"$from" "$to" "$tag" "$i"
+			"$FROM" "$TO" "$tag" "$i"
 		printf 'Date: %s\r\nMessage-ID: <%s-%s.%s@remote.example>\r\n' \
-			"$(date -R)" "$tag" "$i" "$$"
+			"$DATE" "$tag" "$i" "$$"
 		printf '%s\r\n.\r\n' "$BODY"
 	} >"$MSG/$tag-$i.eml"
 }
 
 # send_one TAG I - send message I, record its reply in $RES/TAG-I
 send_one() {
-	local tag=$1 i=$2 port from to user t0=$EPOCHREALTIME
-	read -r port from to user <<<"$(route "$i")"
-	{ if [ "$user" = - ]; then
-		smtp_send "$port" "$from" "$to" "$MSG/$tag-$i.eml"
-	else
-		smtp_send "$port" "$from" "$to" "$MSG/$tag-$i.eml" \
-			"$user" "$(pw "$user")"
-	fi >"$RES/$tag-$i"; } 
-	echo "$t0 $EPOCHREALTIME $i $(cat "$RES/$tag-$i")" >>"$E2E_DIR/timing"
+	local tag=$1 i=$2 PORT FROM TO LOGIN
+	route "$i"
+	smtp_send "$PORT" "$FROM" "$TO" "$MSG/$tag-$i.eml" "$LOGIN" \
+		"${LOGIN:+${PW[$LOGIN]}}" >"$RES/$tag-$i"
 }
 
 # send_all TAG IDS... - send them over 8 parallel sessions; waits
@@ -176,11 +177,23 @@ send_all() {
 
 # replies TAG CLASS - the ids of TAG whose last reply starts with CLASS
 replies() {
-	local f
+	local f line
 	for f in "$RES/$1"-*; do
 		[ -f "$f" ] || continue
-		[[ "$(cat "$f")" == $2* ]] && echo "${f##*-}"
+		IFS= read -r line <"$f"
+		[[ "$line" == $2* ]] && echo "${f##*-}"
 	done | sort -n
+}
+
+# reply_texts TAG CLASS - "COUNT x TEXT" notes for those replies
+reply_texts() {
+	local i line
+	for i in $(replies "$1" "$2"); do
+		IFS= read -r line <"$RES/$1-$i"
+		echo "$line"
+	done | sort | uniq -c | while read -r c line; do
+		e2e_note "$c x $line"
+	done
 }
 
 # copies TAG - "COUNT ID" per message id of TAG found in the Maildirs
@@ -199,13 +212,29 @@ ctl() { "$E2E_CTL" -c "$CONF" "$@"; }
 # policyd_pid - the daemon's pid (relay.sh writes it for --foreground)
 policyd_pid() { cat "$R/policyd/chatmail-policyd.pid" 2>/dev/null; }
 
-# policyd_restart - start the daemon as scripts/relay.sh does
+# policyd_up - 0 when the daemon itself answers on the control socket
+#	(chatmailctl answers reads from the database when it does not,
+#	with a note on stderr)
+policyd_up() {
+	local out
+	out=$(ctl version 2>&1) && [[ "$out" != *"not running"* ]]
+}
+
+# policyd_restart - start the daemon as scripts/relay.sh does; 0 once
+#	it answers, 1 when it exited or did not answer within 20 s
 policyd_restart() {
+	local pid n=200
 	"$E2E_POLICYD" -c "$CONF" --foreground \
 		>>"$R/policyd/policyd.log" 2>&1 </dev/null &
-	echo $! >"$R/policyd/chatmail-policyd.pid"
+	pid=$!
+	echo "$pid" >"$R/policyd/chatmail-policyd.pid"
 	disown
-	e2e_wait_for 20 ctl version
+	while ((n-- > 0)); do
+		policyd_up && return 0
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
 }
 
 # policyd_stop - SIGTERM, wait up to 15 s
@@ -276,6 +305,9 @@ RELAY_SMTP_PORT=$SMTP RELAY_SUBMISSION_PORT=$SUB RELAY_IMAP_PORT=$IMAP \
 	--builddir "$top_builddir" >"$E2E_DIR/relay.out" 2>&1 ||
 	e2e_bail "the relay did not start: $(tail -n 20 "$E2E_DIR/relay.out")"
 e2e_note "relay in $R: inbound $SMTP, submission $SUB"
+declare -A PW=()
+while read -r addr pass; do PW[$addr]=$pass; done <"$R/users.txt"
+DATE=$(date -R)
 # Many messages from two users within seconds: no rate limit here. The
 # flush writes the in-memory database to disk, so that the setting
 # survives the kill -9.
@@ -285,12 +317,11 @@ ctl settings set max_user_send_per_minute 0 >/dev/null &&
 # ------------------------------------------- kill -9 during a burst
 phase "relay up"
 for ((i = 1; i <= N; i++)); do make_msg fault "$i"; done
-phase "messages made"
 PID=$(policyd_pid)
 [ -n "$PID" ] && kill -0 "$PID" || e2e_bail "no daemon pid in the pid file"
 send_all fault $(seq 1 "$N") &
 SENDER=$!
-# kill it once about a third of the messages have an answer
+# kill it once about a third of the transactions have begun
 n=300
 while ((n-- > 0)); do
 	shopt -s nullglob
@@ -300,7 +331,7 @@ while ((n-- > 0)); do
 	sleep 0.05
 done
 kill -KILL "$PID"
-e2e_note "SIGKILL to chatmail-policyd after ${#done_[@]} of $N answers"
+e2e_note "SIGKILL to chatmail-policyd after ${#done_[@]} of $N transactions began"
 wait "$SENDER"
 ok_first=$(replies fault 250 | wc -l)
 tf_first=$(replies fault 4 | wc -l)
@@ -309,19 +340,32 @@ e2e_check "all $N transactions ended with 250 or 4xx" "^250=[0-9]+ 4xx=[0-9]+ ot
 e2e_check_true "the kill landed during the burst" \
 	"$ok_first accepted before or around it, $tf_first tempfailed after" \
 	test "$ok_first" -gt 0 -a "$tf_first" -gt 0
-e2e_check "tempfail text" '^4[0-9][0-9] 4\.[0-9]+\.[0-9]+ ' \
-	"$(cat "$RES/fault-$(replies fault 4 | head -n 1)" 2>/dev/null)"
-for i in $(replies fault 4); do cat "$RES/fault-$i"; done | sort | uniq -c |
-	while read -r c text; do e2e_note "$c x $text"; done
+bad=
+for i in $(replies fault 4); do
+	IFS= read -r line <"$RES/fault-$i"
+	[[ "$line" =~ ^4[0-9]{2}\ 4\.[0-9]+\.[0-9]+\  ]] || bad="$bad [$line]"
+done
+e2e_check "every tempfail has a 4.x.x enhanced code" '^all$' "${bad:-all}"
+reply_texts fault 4
 phase "burst over"
+# With the daemon still dead: what was accepted is delivered (the
+# Dovecot plugin delivers without the daemon) or waits in the queue.
+# Counted once the queue is empty or, when deliveries were deferred,
+# still (a deferred message waits minutes for its next try).
+e2e_wait_for 20 queue_empty
+declare -A got=()
+while read -r c id; do got[$id]=$c; done < <(copies fault)
+queued=$(postqueue -c "$R/postfix/etc" -j | wc -l)
+e2e_check "daemon dead: accepted = delivered + queued" "^$ok_first = " \
+	"$((${#got[@]} + queued)) = ${#got[@]} delivered + $queued queued"
 
 policyd_restart || e2e_bail "chatmail-policyd did not restart"
-phase "policyd_restart || e2e_bail chatmail-po"
+phase "daemon restarted"
 postqueue -c "$R/postfix/etc" -f
 e2e_check_true "the queue drains after restart and postqueue -f" \
 	"postqueue -p: Mail queue is empty" e2e_wait_for 60 queue_empty
 sleep 1
-declare -A got=()
+got=()
 while read -r c id; do got[$id]=$c; done < <(copies fault)
 bad=
 for i in $(replies fault 250); do
@@ -337,11 +381,11 @@ e2e_check "none of the $tf_first tempfailed messages was delivered" \
 	'^none$' "${bad:-none}"
 
 # The client sends the tempfailed ones again (a few rounds, as a queue).
-phase "# The client sends the tempfailed ones a"
-for round in 1 2 3; do
-	again=$(replies fault 4)
-	[ -n "$again" ] || break
-	send_all fault $again
+phase "queue drained, resending"
+for _ in 1 2 3; do
+	mapfile -t again < <(replies fault 4)
+	[ "${#again[@]}" -gt 0 ] || break
+	send_all fault "${again[@]}"
 done
 e2e_check "resent messages accepted" '^4xx=0$' \
 	"4xx=$(replies fault 4 | wc -l)"
@@ -384,9 +428,10 @@ disk_burst() {
 
 # disk_delivered TAG COUNT - after resending 4xx: each exactly once
 disk_delivered() {
-	local tag=$1 n=$2 again bad= i
-	again=$(replies "$tag" 4)
-	[ -z "$again" ] || send_all "$tag" $again
+	local tag=$1 n=$2 bad="" i
+	local -a again
+	mapfile -t again < <(replies "$tag" 4)
+	[ "${#again[@]}" = 0 ] || send_all "$tag" "${again[@]}"
 	e2e_wait_for 60 queue_empty
 	sleep 1
 	got=()
@@ -398,6 +443,21 @@ disk_delivered() {
 		'^none missing or doubled$' \
 		"${bad:-none missing or doubled}${bad:+ wrong:$bad}"
 }
+
+# log_wait FROM ERE SECONDS - wait for a line of policyd.log after line
+#	FROM that matches ERE; print it
+log_wait() {
+	local from=$1 re=$2 n=$(($3 * 10)) line
+	while ((n-- > 0)); do
+		line=$(tail -n +"$((from + 1))" "$R/policyd/policyd.log" |
+			grep -m1 -E -- "$re") && { echo "$line"; return 0; }
+		sleep 0.1
+	done
+	return 1
+}
+
+# log_mark - the number of lines in policyd.log now
+log_mark() { wc -l <"$R/policyd/policyd.log"; }
 
 # fill - fill the state tmpfs to the last block
 fill() {
@@ -421,18 +481,16 @@ ctl settings set flush_interval 1 >/dev/null && ctl flush >/dev/null ||
 base_bob=$(db_received bob@example.org)
 base_alice=$(db_received alice@example.org)
 e2e_note "in-memory mode: the snapshot on disk counts bob=$base_bob alice=$base_alice received"
-loglines=$(wc -l <"$R/policyd/policyd.log")
+loglines=$(log_mark)
 e2e_check "in-memory: the state disk is full" '^0$' "$(fill)"
 
 disk_burst diskmem 1 40
-phase "disk_burst diskmem 1 40"
-sleep 5
-e2e_check_true "in-memory: the daemon is still running" "pid $(policyd_pid)" \
-	kill -0 "$(policyd_pid)"
+phase "in-memory: burst on the full disk sent"
 e2e_check "in-memory: the failed snapshot is logged naming the problem" \
 	'sync: .*(disk is full|No space left)' \
-	"$(tail -n +"$((loglines + 1))" "$R/policyd/policyd.log" |
-		grep -m1 -E 'sync: ')"
+	"$(log_wait "$loglines" 'sync: ' 10)"
+e2e_check_true "in-memory: the daemon is still running" "pid $(policyd_pid)" \
+	kill -0 "$(policyd_pid)"
 e2e_check "in-memory: chatmailctl flush fails with the reason" \
 	'(disk is full|No space left)' "$(ctl flush 2>&1)"
 e2e_check "in-memory: the snapshot file on disk is intact" '^ok$' \
@@ -443,7 +501,7 @@ rm -f "$STATE/fill" "$STATE/fill2"
 e2e_check "in-memory: after freeing space chatmailctl flush succeeds" \
 	'^written[[:space:]]+[0-9]+$' "$(ctl flush 2>&1)"
 disk_delivered diskmem 40
-phase "disk_delivered diskmem 40"
+phase "in-memory: done"
 ok=$(replies diskmem 250 | wc -l)
 want_bob=$((base_bob + 20))
 want_alice=$((base_alice + 20))
@@ -452,6 +510,31 @@ e2e_check "in-memory: counters on disk account for every message" \
 	"^bob=$want_bob alice=$want_alice\$" \
 	"bob=$(db_received bob@example.org) alice=$(db_received alice@example.org)"
 
+# A stop and a start while the disk is full (in-memory mode): the final
+# snapshot fails (logged); the start may be refused, then Postfix
+# tempfails until the daemon is back.
+loglines=$(log_mark)
+e2e_check "restart: the state disk is full" '^0$' "$(fill)"
+policyd_stop
+e2e_check "restart: SIGTERM on the full disk: the failed final snapshot is logged" \
+	'final flush: .*(disk is full|No space left|I/O error)' \
+	"$(log_wait "$loglines" 'final flush: ' 5)"
+loglines=$(log_mark)
+if policyd_restart; then
+	started="started"
+else
+	started="refused to start: $(log_wait "$loglines" 'fatal: ' 1)"
+fi
+e2e_check "restart: on the full disk the daemon starts or says why not" \
+	'^(started|refused to start: .*fatal: .*(disk is full|No space left|I/O error))' \
+	"$started"
+disk_burst diskstart 1 8
+rm -f "$STATE/fill" "$STATE/fill2"
+policyd_up || policyd_restart ||
+	e2e_bail "chatmail-policyd does not start after freeing space"
+disk_delivered diskstart 8
+phase "restart on a full disk: done"
+
 # The same with the database served from the file (WAL on the tmpfs).
 policyd_stop || e2e_bail "chatmail-policyd did not stop"
 conf_set sqlite_in_memory no
@@ -459,17 +542,15 @@ policyd_restart || e2e_bail "chatmail-policyd did not start in file mode"
 ctl flush >/dev/null || e2e_bail "flush in file mode failed"
 base_bob=$(db_received bob@example.org)
 base_alice=$(db_received alice@example.org)
-loglines=$(wc -l <"$R/policyd/policyd.log")
+loglines=$(log_mark)
 e2e_check "file mode: the state disk is full" '^0$' "$(fill)"
 disk_burst diskfile 1 40
-phase "disk_burst diskfile 1 40"
-sleep 3
-e2e_check_true "file mode: the daemon is still running" "pid $(policyd_pid)" \
-	kill -0 "$(policyd_pid)"
+phase "file mode: burst on the full disk sent"
 e2e_check "file mode: the failed flush is logged naming the problem" \
 	'flush: .*(disk is full|No space left)' \
-	"$(tail -n +"$((loglines + 1))" "$R/policyd/policyd.log" |
-		grep -m1 -E 'flush: ')"
+	"$(log_wait "$loglines" 'flush: ' 10)"
+e2e_check_true "file mode: the daemon is still running" "pid $(policyd_pid)" \
+	kill -0 "$(policyd_pid)"
 e2e_check "file mode: a control write fails with the reason" \
 	'(disk is full|No space left)' \
 	"$(ctl quota set carol@example.org 100M 2>&1)"
@@ -477,7 +558,7 @@ rm -f "$STATE/fill" "$STATE/fill2"
 e2e_check "file mode: after freeing space chatmailctl flush succeeds" \
 	'^written[[:space:]]+[0-9]+$' "$(ctl flush 2>&1)"
 disk_delivered diskfile 40
-phase "disk_delivered diskfile 40"
+phase "file mode: done"
 ctl flush >/dev/null
 e2e_check "file mode: counters on disk account for every message" \
 	"^bob=$((base_bob + 20)) alice=$((base_alice + 20))\$" \

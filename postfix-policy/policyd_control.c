@@ -116,22 +116,11 @@ static gboolean policyd_control_input(struct policyd_conn *conn, void *state,
 				      const char *data, gsize len)
 {
 	struct policyd_control_conn *cc = state;
-	const char *nl;
-	gsize take;
 
 	while (len > 0) {
-		nl = memchr(data, '\n', len);
-		take = nl ? (gsize) (nl - data) : len;
-		if (!cc->overlong && cc->line->len + take < CM_CTL_LINE_MAX)
-			g_string_append_len(cc->line, data, (gssize) take);
-		else
-			cc->overlong = TRUE;
-		data += take;
-		len -= take;
-		if (nl == NULL)
+		if (!policyd_conn_take_line(cc->line, &cc->overlong,
+					    CM_CTL_LINE_MAX, &data, &len))
 			break;
-		data++;
-		len--;
 		if (cc->overlong) {
 			static const char msg[] = "ERR syntax request line "
 				"longer than 8192 bytes\n";

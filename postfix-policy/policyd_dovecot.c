@@ -418,22 +418,11 @@ static gboolean policyd_dovecot_input(struct policyd_conn *conn, void *state,
 				      const char *data, gsize len)
 {
 	struct policyd_dovecot_conn *dc = state;
-	const char *nl;
-	gsize take;
 
 	while (len > 0 && dc->job == NULL && !dc->refused) {
-		nl = memchr(data, '\n', len);
-		take = nl ? (gsize) (nl - data) : len;
-		if (!dc->overlong && dc->line->len + take < CM_DOVE_LINE_MAX)
-			g_string_append_len(dc->line, data, (gssize) take);
-		else
-			dc->overlong = TRUE;
-		data += take;
-		len -= take;
-		if (nl == NULL)
+		if (!policyd_conn_take_line(dc->line, &dc->overlong,
+					    CM_DOVE_LINE_MAX, &data, &len))
 			break;
-		data++;
-		len--;
 		if (dc->overlong) {
 			policyd_dovecot_fail(dc, "syntax", "line longer than "
 					     "8192 bytes");

@@ -638,3 +638,23 @@ void policyd_server_free(struct policyd_server **_server)
 	g_free(server->name);
 	g_free(server);
 }
+
+/* policyd_conn_take_line - append input up to the next LF to line */
+gboolean policyd_conn_take_line(GString *line, gboolean *overlong, gsize max,
+				const char **data, gsize *len)
+{
+	const char *nl = memchr(*data, '\n', *len);
+	gsize   take = nl ? (gsize) (nl - *data) : *len;
+
+	if (!*overlong && line->len + take < max)
+		g_string_append_len(line, *data, (gssize) take);
+	else
+		*overlong = TRUE;
+	*data += take;
+	*len -= take;
+	if (nl == NULL)
+		return FALSE;
+	*data += 1;
+	*len -= 1;
+	return TRUE;
+}

@@ -100,4 +100,13 @@ void policyd_conn_write(struct policyd_conn *conn, const char *data,
 			gsize len);
 const char *policyd_conn_peer(const struct policyd_conn *conn);
 
+/* Line assembly for LF-terminated protocols: appends *data up to the
+   next LF to line (at most max - 1 bytes; beyond that *overlong is set
+   and the rest of the line is dropped) and advances *data and *len
+   past the LF. TRUE when a whole line was taken (the caller handles
+   it, then empties line and clears *overlong); FALSE when all of the
+   input was taken without a LF. */
+gboolean policyd_conn_take_line(GString *line, gboolean *overlong, gsize max,
+				const char **data, gsize *len);
+
 #endif

@@ -94,6 +94,16 @@ relay_traversable() {
 # relay_port_free PORT - 0 when nothing listens on 127.0.0.1:PORT
 relay_port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# relay_policyd_up - the daemon answers on its control socket (-s: no
+#	read-only fallback to the database) and its Postfix sockets exist
+relay_policyd_up() {
+	local p=$RELAY_DIR/policyd
+	"$RELAY_BUILD/postfix-policy/chatmailctl" -s "$p/control.sock" \
+		version >/dev/null 2>&1 &&
+		[ -S "$p/policy.sock" ] && [ -S "$p/milter.sock" ] &&
+		[ -S "$p/dovecot.sock" ]
+}
+
 # relay_wait SECONDS COMMAND... - poll every 0.1 s until it succeeds
 relay_wait() {
 	local n=$(($1 * 10))
@@ -202,8 +212,7 @@ relay_start_all() {
 	# --foreground writes no pid_file: relay_stop and relay_status need it
 	echo $! >"$RELAY_DIR/policyd/chatmail-policyd.pid"
 	disown
-	relay_wait 20 "$RELAY_BUILD/postfix-policy/chatmailctl" \
-		-c "$RELAY_DIR/policyd/chatmail.conf" version ||
+	relay_wait 20 relay_policyd_up ||
 		relay_fail "chatmail-policyd did not start" policyd/policyd.log
 	dovecot -c "$RELAY_DIR/dovecot/dovecot.conf" </dev/null \
 		>>"$RELAY_DIR/dovecot/dovecot.log" 2>&1 ||

@@ -31,12 +31,6 @@ static const char *const dove_reply_names[] = {
 	"OK", "FAIL", "*", "VERSION",
 };
 
-/* dove_must_escape - 1 for the bytes never sent raw */
-static int dove_must_escape(unsigned char ch)
-{
-	return (cm_pct_must_escape(ch, ""));
-}
-
 /* cm_dove_escape - escape src into dst, -1 when dst is too small */
 long    cm_dove_escape(const char *src, char *dst, size_t size)
 {
@@ -52,58 +46,27 @@ int     cm_dove_unescape(char *field)
 /* cm_dove_split - split a line at TABs into unescaped fields */
 int     cm_dove_split(char *line, char **fields, int max)
 {
-	char   *field = line;
-	char   *end;
-	int     n = 0;
-	int     last;
-
-	do {
-		for (end = field; *end != '\0' && *end != '\t'; end++)
-			if (dove_must_escape((unsigned char) *end) && *end != '%')
-				return (-1);	/* a raw control byte */
-		if (n >= max)
-			return (-1);
-		last = (*end == '\0');
-		*end = '\0';
-		if (cm_dove_unescape(field) < 0)
-			return (-1);
-		fields[n++] = field;
-		field = end + 1;
-	} while (!last);
-	return (n);
+	return (cm_pct_split(line, '\t', 1, fields, max));
 }
 
 /* cm_dove_join - escape and join fields with TABs, then LF */
 long    cm_dove_join(const char *const *fields, int n, char *dst, size_t size)
 {
 	size_t  limit = (size < CM_DOVE_LINE_MAX + 1 ? size : CM_DOVE_LINE_MAX + 1);
-	size_t  pos = 0;
 	long    len;
-	int     i;
 
-	if (size == 0)
-		return (-1);
-	dst[0] = '\0';
-	for (i = 0; i < n; i++) {
-		if (i > 0) {
-			if (limit - pos < 2)
-				goto too_long;
-			dst[pos++] = '\t';
-		}
-		len = cm_dove_escape(fields[i] != NULL ? fields[i] : "",
-				     dst + pos, limit - pos);
-		if (len < 0)
-			goto too_long;
-		pos += (size_t) len;
-	}
-	if (limit - pos < 2)
+	if (limit < 2)
 		goto too_long;
-	dst[pos++] = '\n';
-	dst[pos] = '\0';
-	return ((long) pos);
+	/* one byte of the limit is kept for the LF */
+	if ((len = cm_pct_join(fields, n, '\t', "", dst, limit - 1)) < 0)
+		goto too_long;
+	dst[len++] = '\n';
+	dst[len] = '\0';
+	return (len);
 
 too_long:
-	dst[0] = '\0';
+	if (size > 0)
+		dst[0] = '\0';
 	return (-1);
 }
 

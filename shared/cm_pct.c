@@ -89,3 +89,63 @@ int     cm_pct_unescape(char *word)
 	*out = '\0';
 	return (0);
 }
+
+/* cm_pct_split - split a line at sep into unescaped words in place */
+int     cm_pct_split(char *line, char sep, int empty_ok, char **words,
+		             int max)
+{
+	const char extra[2] = {sep, '\0'};
+	char   *word = line;
+	char   *end;
+	int     n = 0;
+	int     last;
+
+	if (*line == '\0' && !empty_ok)
+		return (0);
+	do {
+		for (end = word; *end != '\0' && *end != sep; end++)
+			if (cm_pct_must_escape((unsigned char) *end, extra)
+			    && *end != '%')
+				return (-1);	/* a raw byte that must be escaped */
+		if ((end == word && !empty_ok) || n >= max)
+			return (-1);	/* empty word or too many */
+		last = (*end == '\0');
+		*end = '\0';
+		if (cm_pct_unescape(word) < 0)
+			return (-1);
+		words[n++] = word;
+		word = end + 1;
+	} while (!last);
+	return (n);
+}
+
+/* cm_pct_join - escape words and join them with sep into dst */
+long    cm_pct_join(const char *const *words, int n, char sep,
+		            const char *extra, char *dst, size_t size)
+{
+	size_t  pos = 0;
+	long    len;
+	int     i;
+
+	if (size == 0)
+		return (-1);
+	dst[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (i > 0) {
+			if (size - pos < 2)
+				goto too_long;
+			dst[pos++] = sep;
+		}
+		len = cm_pct_escape(words[i] != NULL ? words[i] : "",
+				    dst + pos, size - pos, extra);
+		if (len < 0)
+			goto too_long;
+		pos += (size_t) len;
+	}
+	dst[pos] = '\0';
+	return ((long) pos);
+
+too_long:
+	dst[0] = '\0';
+	return (-1);
+}

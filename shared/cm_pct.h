@@ -23,6 +23,18 @@
  *
  *	cm_pct_must_escape() is the rule itself, for splitters that refuse
  *	raw bytes which should have been escaped.
+ *
+ *	cm_pct_split() splits line in place at sep into at most max
+ *	unescaped words and returns how many, or -1 when a word holds a
+ *	raw byte that must be escaped (sep is the only extra one), a word
+ *	does not unescape, or there are more than max. With empty_ok 0,
+ *	an empty word is -1 too and an empty line is 0 words; with
+ *	empty_ok 1 every field counts, so an empty line is one empty field.
+ *
+ *	cm_pct_join() escapes words (NULL counts as "") with the extra
+ *	bytes and joins them with sep into dst, at most size bytes with the
+ *	terminating NUL; it returns the length, or -1 (dst = "") when the
+ *	line does not fit.
  *--*/
 
 #include <stddef.h>
@@ -31,5 +43,9 @@ extern int cm_pct_must_escape(unsigned char ch, const char *extra);
 extern long cm_pct_escape(const char *src, char *dst, size_t size,
 			  const char *extra);
 extern int cm_pct_unescape(char *word);
+extern int cm_pct_split(char *line, char sep, int empty_ok, char **words,
+			int max);
+extern long cm_pct_join(const char *const *words, int n, char sep,
+			const char *extra, char *dst, size_t size);
 
 #endif

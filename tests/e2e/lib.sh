@@ -477,6 +477,22 @@ e2e_policyd_conf() {
 # e2e_ctl ARGS... - chatmailctl against the daemon of E2E_CONF
 e2e_ctl() { "$E2E_CTL" -c "$E2E_CONF" "$@"; }
 
+# e2e_ctl_quiet ARGS... - e2e_ctl with no output; a failure is noted
+#	(the check after it fails too)
+e2e_ctl_quiet() {
+	local out
+	out=$(e2e_ctl "$@" 2>&1) || {
+		e2e_note "chatmailctl $* failed: $out"
+		return 1
+	}
+}
+
+# e2e_stat NAME - the value of that `chatmailctl stats` row
+e2e_stat() {
+	e2e_ctl stats 2>/dev/null | awk -v n="$1" '
+		{ sub(/^\* /, "") } $1 == n { print $NF; exit }'
+}
+
 # e2e_policyd_start - start the daemon of E2E_CONF in the foreground
 #	(logging to <dir>/policyd.log), wait until the control socket
 #	answers and the policy socket exists. Sets E2E_POLICYD_PID.

@@ -88,12 +88,6 @@ dq_value() {
 # kib BYTES - what Dovecot shows for BYTES in STORAGE (rounded up)
 kib() { echo $((($1 + 1023) / 1024)); }
 
-# stat_value NAME - one value of chatmailctl stats
-stat_value() {
-	e2e_ctl stats 2>/dev/null | awk -v n="$1" '
-		{ sub(/^\* /, "") } $1 == n { print $2; exit }'
-}
-
 # doveadm_chatmail [-f FORMAT] ARGS... - doveadm chatmail ... with the
 #	fresh module
 doveadm_chatmail() {
@@ -170,7 +164,7 @@ e2e_check "RAM quota = bytes on disk after two" "^$A\$" \
 e2e_check "doveadm agrees after two" "^$(kib "$A") " \
 	"$(dq_value alice@example.org)"
 e2e_check "deliveries reported as new-mail events" '^2$' \
-	"$(stat_value dovecot_deliveries)"
+	"$(e2e_stat dovecot_deliveries)"
 e2e_check "bob as hydrated at start" '^1200$' "$(ram_used bob@example.org)"
 e2e_check "doveadm quota get for bob" "^$(kib 1200) " \
 	"$(dq_value bob@example.org)"

@@ -43,12 +43,6 @@ eod() {
 		e2e_reply_to '^\.$'
 }
 
-# stat_value NAME - the value of that `chatmailctl stats` row
-stat_value() {
-	e2e_ctl stats 2>/dev/null | awk -v n="$1" '
-		{ sub(/^\* /, "") } $1 == n { print $NF; exit }'
-}
-
 # headers FROM TO [EXTRA HEADER LINES...] - a message's header block
 headers() {
 	local from=$1 to=$2
@@ -174,7 +168,7 @@ for row in incoming_encrypted=3 incoming_exception=1 \
 	outgoing_refused_encryption=2 outgoing_refused_from=3 \
 	outgoing_tempfail=0; do
 	e2e_check "chatmailctl stats gate_${row%=*}" "^${row#*=}\$" \
-		"$(stat_value "gate_${row%=*}")"
+		"$(e2e_stat "gate_${row%=*}")"
 done
 
 # ------------------------------------ the daemon dies: tempfail, not accept

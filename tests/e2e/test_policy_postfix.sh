@@ -49,23 +49,6 @@ size_rcpt_reply() {
 		e2e_reply_to '^RCPT TO:'
 }
 
-# ctl ARGS... - chatmailctl, quiet; a failure is shown (the check after
-#	it fails too)
-ctl() {
-	local out
-	out=$(e2e_ctl "$@" 2>&1) || {
-		e2e_note "chatmailctl $* failed: $out"
-		return 1
-	}
-}
-
-# stat_value NAME_ERE - the value of the first `chatmailctl stats` line
-#	whose name matches
-stat_value() {
-	e2e_ctl stats 2>/dev/null | awk -v re="$1" '
-		{ sub(/^\* /, "") } $1 ~ re { print $NF; exit }'
-}
-
 # ------------------------------------------------------------------ setup
 # No milter in this Postfix: END-OF-MESSAGE counts the messages.
 e2e_policyd_conf "$PD" "milter_socket="
@@ -93,29 +76,29 @@ e2e_check "plain mail passes RCPT" \
 	"$(rcpt_reply friend@remote.example alice@example.org)"
 
 # 1. blocklisted sender address
-ctl blocklist add address spam@remote.example e2e
+e2e_ctl_quiet blocklist add address spam@remote.example e2e
 e2e_check "blocklisted sender" \
 	'^550 5\.7\.1 <alice@example\.org>: Recipient address rejected: Sender address blocked by policy$' \
 	"$(rcpt_reply spam@remote.example alice@example.org)"
-ctl blocklist del address spam@remote.example
+e2e_ctl_quiet blocklist del address spam@remote.example
 
 # 2. blocklisted client IP (loopback: removed right after)
-ctl blocklist add ip 127.0.0.0/8 e2e
+e2e_ctl_quiet blocklist add ip 127.0.0.0/8 e2e
 e2e_check "blocklisted client IP" \
 	'^550 5\.7\.1 <alice@example\.org>: Recipient address rejected: Client host blocked by policy$' \
 	"$(rcpt_reply friend@remote.example alice@example.org)"
-ctl blocklist del ip 127.0.0.0/8
+e2e_ctl_quiet blocklist del ip 127.0.0.0/8
 e2e_check "client IP unblocked again" \
 	'^250 2\.1\.5 Ok$' \
 	"$(rcpt_reply friend@remote.example alice@example.org)"
 
 # 3. federation: a denied domain; a silently dismissed one
-ctl federation mode accept
-ctl federation add listed denied.example
+e2e_ctl_quiet federation mode accept
+e2e_ctl_quiet federation add listed denied.example
 e2e_check "federation deny" \
 	'^550 5\.7\.1 <alice@example\.org>: Recipient address rejected: Sender domain denied\.example is not federated with this relay$' \
 	"$(rcpt_reply x@denied.example alice@example.org)"
-ctl federation add silent_dismiss quiet.example
+e2e_ctl_quiet federation add silent_dismiss quiet.example
 e2e_check "federation silent_dismiss: RCPT" \
 	'^250 2\.1\.5 Ok$' \
 	"$(rcpt_reply y@quiet.example alice@example.org)"
@@ -131,7 +114,7 @@ e2e_check "federation stats count the rejection" \
 
 # 4. message size: declared at RCPT, real at END-OF-MESSAGE (Postfix's
 #    own message_size_limit is 10240000, far above ours)
-ctl settings set max_message_size 10000
+e2e_ctl_quiet settings set max_message_size 10000
 e2e_check "declared SIZE over max_message_size" \
 	'^552 5\.3\.4 <alice@example\.org>: Recipient address rejected: Message size exceeds fixed limit$' \
 	"$(size_rcpt_reply friend@remote.example alice@example.org 20000)"
@@ -142,14 +125,14 @@ BIG=$(head -c 15000 /dev/zero | tr '\0' x | fold -w 76)
 e2e_check "real size over max_message_size at END-OF-MESSAGE" \
 	'^552 5\.3\.4 <END-OF-MESSAGE>: End-of-data rejected: Message size exceeds fixed limit$' \
 	"$(eod_reply friend@remote.example alice@example.org --body "$BIG")"
-ctl settings reset max_message_size
+e2e_ctl_quiet settings reset max_message_size
 
 # 5. quota: bob's Maildir holds 1200 bytes, carol's none
 e2e_check "quota get: used walked from the Maildir" \
 	'bob@example\.org[[:space:]]+1200[[:space:]]' \
 	"$(e2e_ctl quota get bob@example.org 2>&1 | head -n 1)"
-ctl quota set bob@example.org 1000
-ctl quota set carol@example.org 1000
+e2e_ctl_quiet quota set bob@example.org 1000
+e2e_ctl_quiet quota set carol@example.org 1000
 e2e_check "mailbox already over quota" \
 	'^552 5\.2\.2 <bob@example\.org>: Recipient address rejected: Mailbox full$' \
 	"$(rcpt_reply friend@remote.example bob@example.org)"
@@ -159,27 +142,27 @@ e2e_check "declared SIZE over the free quota" \
 e2e_check "declared SIZE landing exactly on the quota" \
 	'^250 2\.1\.5 Ok$' \
 	"$(size_rcpt_reply friend@remote.example carol@example.org 1000)"
-ctl settings set quota_full_transient yes
+e2e_ctl_quiet settings set quota_full_transient yes
 e2e_check "mailbox full, quota_full_transient" \
 	'^452 4\.2\.2 <bob@example\.org>: Recipient address rejected: Mailbox full, try again later$' \
 	"$(rcpt_reply friend@remote.example bob@example.org)"
-ctl settings reset quota_full_transient
+e2e_ctl_quiet settings reset quota_full_transient
 
 # 6. an accepted mail is counted
-before=$(stat_value '^messages_received$')
+before=$(e2e_stat messages_received)
 e2e_check "accepted mail" \
 	'^250 2\.0\.0 Ok: queued as ' \
 	"$(eod_reply friend@remote.example alice@example.org)"
 # shellcheck disable=SC2317 # called through e2e_wait_for
-counted() { [ "$(stat_value '^messages_received$')" = $((${before:-0} + 1)) ]; }
+counted() { [ "$(e2e_stat messages_received)" = $((${before:-0} + 1)) ]; }
 e2e_wait_for 5 counted
 e2e_check "stats count it as received" \
 	"^$((${before:-0} + 1))\$" \
-	"$(stat_value '^messages_received$')"
+	"$(e2e_stat messages_received)"
 
 # 7. sender rate: one message per minute, burst 1
-ctl settings set max_user_send_per_minute 1
-ctl settings set max_user_send_burst 1
+e2e_ctl_quiet settings set max_user_send_per_minute 1
+e2e_ctl_quiet settings set max_user_send_burst 1
 if [ -n "$SASL" ]; then
 	auth=(--auth PLAIN --auth-user alice@example.org --auth-password secret)
 	e2e_check "SMTP AUTH: first message within the rate" \
@@ -213,8 +196,8 @@ if e2e_policy_client_build; then
 else
 	e2e_check "policy_client builds (cc)" '^built$' "no C compiler or build failed"
 fi
-ctl settings reset max_user_send_per_minute
-ctl settings reset max_user_send_burst
+e2e_ctl_quiet settings reset max_user_send_per_minute
+e2e_ctl_quiet settings reset max_user_send_burst
 
 # 8. the daemon dies: mail is deferred, never accepted (Postfix 3.7 answers
 #    default_action=DEFER_IF_PERMIT with "450 4.7.1 ... Service unavailable")

@@ -72,21 +72,6 @@ send() {
 		--data "@$file" "$@"
 }
 
-# ctl ARGS... - chatmailctl, quiet; a failure is shown
-ctl() {
-	local out
-	out=$(e2e_ctl "$@" 2>&1) || {
-		e2e_note "chatmailctl $* failed: $out"
-		return 1
-	}
-}
-
-# stat_value NAME - the value of that `chatmailctl stats` row
-stat_value() {
-	e2e_ctl stats 2>/dev/null | awk -v n="$1" '
-		{ sub(/^\* /, "") } $1 == n { print $NF; exit }'
-}
-
 # ctl_used USER - USED of `chatmailctl quota get USER`
 ctl_used() { e2e_ctl quota get "$1" 2>/dev/null | awk '{ print $2; exit }'; }
 
@@ -177,14 +162,14 @@ e2e_check_true "the message is in bob's Maildir" "$(rl_msgid "$MSG/idle.eml")" \
 # --------------------------------------------------- 2. plaintext refused
 rl_msg_plain "$ALICE" "$BOB" "$MSG/out_plain.eml"
 rl_msg_plain "$REMOTE" "$BOB" "$MSG/in_plain.eml"
-counted0="sent $(stat_value messages_sent), received $(stat_value messages_received)"
+counted0="sent $(e2e_stat messages_sent), received $(e2e_stat messages_received)"
 e2e_check "submission: plaintext refused" "$ENC" \
 	"$(send "$SUB" "$ALICE" "$ALICE" "$BOB" "$MSG/out_plain.eml" | e2e_reply_to '^\.$')"
 e2e_check "inbound: plaintext refused" "$ENC" \
 	"$(send "$SMTP" - "$REMOTE" "$BOB" "$MSG/in_plain.eml" | e2e_reply_to '^\.$')"
 e2e_check "refused mail is not counted (messages_sent, messages_received)" \
 	"^$counted0\$" \
-	"sent $(stat_value messages_sent), received $(stat_value messages_received)"
+	"sent $(e2e_stat messages_sent), received $(e2e_stat messages_received)"
 rl_msg_encrypted "$REMOTE" "$BOB" "$MSG/in.eml"
 reply=$(send "$SMTP" - "$REMOTE" "$BOB" "$MSG/in.eml" | e2e_reply_to '^\.$')
 accepted "$reply" 0
@@ -206,48 +191,48 @@ rcpt() {
 		e2e_reply_to '^RCPT TO:'
 }
 
-ctl blocklist add address spam@remote.example e2e
+e2e_ctl_quiet blocklist add address spam@remote.example e2e
 e2e_check "blocklisted sender" \
 	'^550 5\.7\.1 <bob@example\.org>: Recipient address rejected: Sender address blocked by policy$' \
 	"$(rcpt "$SMTP" spam@remote.example "$BOB")"
-ctl blocklist del address spam@remote.example
+e2e_ctl_quiet blocklist del address spam@remote.example
 
-ctl federation add listed denied.example
+e2e_ctl_quiet federation add listed denied.example
 e2e_check "federation-denied remote domain (inbound)" \
 	'^550 5\.7\.1 <bob@example\.org>: Recipient address rejected: Sender domain denied\.example is not federated with this relay$' \
 	"$(rcpt "$SMTP" x@denied.example "$BOB")"
-ctl federation del listed denied.example
+e2e_ctl_quiet federation del listed denied.example
 
 e2e_check "declared SIZE over max_message_size (30 MiB)" \
 	'^552 5\.3\.4 <bob@example\.org>: Recipient address rejected: Message size exceeds fixed limit$' \
 	"$(e2e_smtp "$SMTP" "EHLO client.remote.example" \
 		"MAIL FROM:<$REMOTE> SIZE=31457281" "RCPT TO:<$BOB>" |
 		e2e_reply_to '^RCPT TO:')"
-ctl settings set max_message_size 8K
+e2e_ctl_quiet settings set max_message_size 8K
 rl_msg_encrypted "$ALICE" "$BOB" "$MSG/big.eml" 12000
 e2e_note "big message: $(wc -c <"$MSG/big.eml") bytes, max_message_size 8K"
 e2e_check "real size over a lowered max_message_size (submission)" \
 	'^552 5\.3\.4 <END-OF-MESSAGE>: End-of-data rejected: Message size exceeds fixed limit$' \
 	"$(send "$SUB" "$ALICE" "$ALICE" "$BOB" "$MSG/big.eml" | e2e_reply_to '^\.$')"
-ctl settings reset max_message_size
+e2e_ctl_quiet settings reset max_message_size
 
 # carol holds the Secure-Join request: a max one byte under her use is
 # already over; a max 100 bytes over it cannot take a 1 KB message.
 used=$(rl_maildir_bytes "$RD/mail" "$CAROL")
 e2e_wait_for 5 used_is "$CAROL" "$used"
-ctl quota set "$CAROL" $((used - 1))
+e2e_ctl_quiet quota set "$CAROL" $((used - 1))
 e2e_check "recipient over quota (RCPT)" \
 	'^552 5\.2\.2 <carol@example\.org>: Recipient address rejected: Mailbox full$' \
 	"$(rcpt "$SMTP" "$REMOTE" "$CAROL")"
-ctl quota set "$CAROL" $((used + 100))
+e2e_ctl_quiet quota set "$CAROL" $((used + 100))
 rl_msg_encrypted "$REMOTE" "$CAROL" "$MSG/quota.eml"
 e2e_check "message that would exceed the quota (end of DATA)" \
 	'^552 5\.2\.2 <END-OF-MESSAGE>: End-of-data rejected: Mailbox full$' \
 	"$(send "$SMTP" - "$REMOTE" "$CAROL" "$MSG/quota.eml" | e2e_reply_to '^\.$')"
-ctl quota set "$CAROL" 1G
+e2e_ctl_quiet quota set "$CAROL" 1G
 
-ctl settings set max_user_send_per_minute 1
-ctl settings set max_user_send_burst 3
+e2e_ctl_quiet settings set max_user_send_per_minute 1
+e2e_ctl_quiet settings set max_user_send_burst 3
 rate_ok=0 rate_reply=
 for i in 1 2 3 4 5 6; do
 	rl_msg_encrypted "$CAROL" "$BOB" "$MSG/rate$i.eml"
@@ -263,8 +248,8 @@ e2e_check "rate-limited sender (per minute 1, burst 3)" \
 	"$rate_reply"
 e2e_check "rate: the burst passed before the refusal" '^3 accepted$' \
 	"$rate_ok accepted"
-ctl settings reset max_user_send_per_minute
-ctl settings reset max_user_send_burst
+e2e_ctl_quiet settings reset max_user_send_per_minute
+e2e_ctl_quiet settings reset max_user_send_burst
 
 # ------------------------------------ 5. quota and counters agree with disk
 e2e_wait_for 10 queue_empty || e2e_note "the Postfix queue is not empty"
@@ -286,16 +271,16 @@ done
 e2e_check "Maildir files = messages accepted for local users" "^$RCVD\$" \
 	"$files"
 e2e_check "chatmailctl stats bytes_used = Maildir total" "^$total\$" \
-	"$(stat_value bytes_used)"
+	"$(e2e_stat bytes_used)"
 e2e_check "chatmailctl stats messages_sent = accepted from users" \
-	"^$SENT\$" "$(stat_value messages_sent)"
+	"^$SENT\$" "$(e2e_stat messages_sent)"
 e2e_check "chatmailctl stats messages_received = accepted for users" \
-	"^$RCVD\$" "$(stat_value messages_received)"
-e2e_note "the gate refused $(( $(stat_value gate_incoming_refused_encryption) + $(stat_value gate_outgoing_refused_encryption) )) plaintext messages"
+	"^$RCVD\$" "$(e2e_stat messages_received)"
+e2e_note "the gate refused $(( $(e2e_stat gate_incoming_refused_encryption) + $(e2e_stat gate_outgoing_refused_encryption) )) plaintext messages"
 
 # ------------------------------------- 6. SIGHUP applies local_domains
 pid=$(policyd_pid)
-ctl federation add listed partner.example
+e2e_ctl_quiet federation add listed partner.example
 rl_smtp_open "$SMTP" || e2e_bail "no SMTP session for the SIGHUP check"
 rl_smtp_cmd "EHLO client.remote.example" >/dev/null
 rl_smtp_cmd "MAIL FROM:<x@partner.example>" >/dev/null
@@ -330,12 +315,12 @@ e2e_check "same daemon after SIGHUP, reload logged without error" \
 		grep -q 'reload: SIGHUP' "$RD/policyd/policyd.log" &&
 		! grep -q 'keeping the previous' "$RD/policyd/policyd.log" &&
 		echo reload ok)"
-ctl federation del listed partner.example
+e2e_ctl_quiet federation del listed partner.example
 
 # ---------------------------------- 7. SIGTERM writes counters to SQLite
 DB=$RD/policyd/chatmail.db
-sent=$(stat_value messages_sent)
-rcvd=$(stat_value messages_received)
+sent=$(e2e_stat messages_sent)
+rcvd=$(e2e_stat messages_received)
 e2e_check "the database file has no counters before SIGTERM" '^0 0$' \
 	"$(sqlite3 -readonly -separator ' ' "$DB" 'SELECT coalesce(sum(sent), 0), coalesce(sum(received), 0) FROM message_counters;' 2>&1)"
 kill -TERM "$pid"

@@ -5,9 +5,8 @@
  *	the blocklist and federation lists in RAM, for O(1) policy checks
  * DESCRIPTION
  *	See cm_blockset.h. Addresses, domains and the two federation lists
- *	are four string sets: open addressing with linear probing, FNV-1a
- *	hashed keys, power-of-two sizes doubled at 70% load, no deletion
- *	(a set is rebuilt, never edited). IP ranges are an array of
+ *	are four string sets (cm_strmap, each key its own value; no
+ *	deletion: a set is rebuilt, never edited). IP ranges are an array of
  *	struct cm_cidr scanned linearly; blocklists hold a handful of
  *	ranges.
  *
@@ -25,29 +24,18 @@
 
 #include "cm_blockset.h"
 #include "cm_cidr.h"
+#include "cm_strmap.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define SET_MIN_SLOTS	16
 #define BLOCKSET_VALUE_MAX 512		/* > any normalised address (322) */
 
-struct str_slot {
-	uint64_t hash;
-	char   *key;			/* NULL = empty slot */
-};
-
-struct str_set {
-	struct str_slot *slots;
-	size_t  size;			/* 0 or a power of two */
-	size_t  count;
-};
-
 struct cm_blockset {
-	struct str_set addresses;
-	struct str_set domains;
-	struct str_set fed[2];		/* indexed by enum cm_fed_list */
+	struct cm_strmap addresses;
+	struct cm_strmap domains;
+	struct cm_strmap fed[2];		/* indexed by enum cm_fed_list */
 	struct cm_cidr *ips;
 	size_t  n_ips;
 	size_t  cap_ips;
@@ -63,95 +51,31 @@ static void *set_xcalloc(size_t nmemb, size_t size)
 	return (ptr);
 }
 
-/* set_hash - FNV-1a over the key, then a final avalanche */
-static uint64_t set_hash(const char *key)
-{
-	uint64_t h = 14695981039346656037ULL;
-	const unsigned char *cp;
-
-	for (cp = (const unsigned char *) key; *cp; cp++) {
-		h ^= *cp;
-		h *= 1099511628211ULL;
-	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	return (h);
-}
-
-/* set_place - put a key into the first free slot of its chain */
-static void set_place(struct str_slot *slots, size_t size, uint64_t hash,
-		      char *key)
-{
-	size_t  mask = size - 1;
-	size_t  i = (size_t) hash & mask;
-
-	while (slots[i].key != NULL)
-		i = (i + 1) & mask;
-	slots[i].hash = hash;
-	slots[i].key = key;
-}
-
-/* set_grow - double the slot array (or make the first one) and rehash */
-static void set_grow(struct str_set *set)
-{
-	size_t  new_size = set->size ? set->size * 2 : SET_MIN_SLOTS;
-	struct str_slot *new_slots = set_xcalloc(new_size, sizeof(*new_slots));
-	size_t  i;
-
-	for (i = 0; i < set->size; i++)
-		if (set->slots[i].key != NULL)
-			set_place(new_slots, new_size, set->slots[i].hash,
-				  set->slots[i].key);
-	free(set->slots);
-	set->slots = new_slots;
-	set->size = new_size;
-}
-
 /* set_has - 1 when key is in the set */
-static int set_has(const struct str_set *set, const char *key)
+static int set_has(const struct cm_strmap *set, const char *key)
 {
-	uint64_t hash;
-	size_t  mask, i;
-
-	if (set->count == 0)
-		return (0);
-	hash = set_hash(key);
-	mask = set->size - 1;
-	for (i = (size_t) hash & mask; set->slots[i].key != NULL;
-	     i = (i + 1) & mask)
-		if (set->slots[i].hash == hash
-		    && strcmp(set->slots[i].key, key) == 0)
-			return (1);
-	return (0);
+	return (cm_strmap_get(set, key) != NULL);
 }
 
 /* set_add - add a copy of key unless present */
-static void set_add(struct str_set *set, const char *key)
+static void set_add(struct cm_strmap *set, const char *key)
 {
+	uint64_t hash = cm_strmap_hash(key);
 	size_t  len;
 	char   *copy;
 
-	if (set_has(set, key))
+	if (cm_strmap_find(set, key, hash) != NULL)
 		return;
-	if ((set->count + 1) * 10 > set->size * 7)
-		set_grow(set);
 	len = strlen(key) + 1;
 	copy = set_xcalloc(1, len);
 	memcpy(copy, key, len);
-	set_place(set->slots, set->size, set_hash(key), copy);
-	set->count++;
+	cm_strmap_insert(set, hash, copy, copy);
 }
 
 /* set_free - release every key and the slots */
-static void set_free(struct str_set *set)
+static void set_free(struct cm_strmap *set)
 {
-	size_t  i;
-
-	for (i = 0; i < set->size; i++)
-		free(set->slots[i].key);
-	free(set->slots);
-	memset(set, 0, sizeof(*set));
+	cm_strmap_free(set, free);
 }
 
 /* ips_add - append a range unless the very same one is there */

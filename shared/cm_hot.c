@@ -4,11 +4,11 @@
  * SUMMARY
  *	the in-RAM hot state owned by chatmail-policyd
  * DESCRIPTION
- *	See cm_hot.h. Users and federation domains live in two
- *	open-addressing hash tables (linear probing, FNV-1a hashed keys,
- *	power-of-two sizes, doubled at 70% load). Every entry is allocated
- *	once, together with its key, and freed only by cm_hot_free(), so
- *	the dirty lists hold plain pointers that stay valid across a rehash.
+ *	See cm_hot.h. Users and federation domains live in two hash
+ *	tables (cm_strmap, keyed by the key inside the entry). Every entry
+ *	is allocated once, together with its key, and freed only by
+ *	cm_hot_free(), so the dirty lists hold plain pointers that stay
+ *	valid across a rehash.
  *
  *	An entry goes on its dirty list the first time it gets a pending
  *	delta after a snapshot; its dirty flag keeps it from being listed
@@ -26,12 +26,12 @@
  *--*/
 
 #include "cm_hot.h"
+#include "cm_strmap.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define HOT_MIN_SLOTS	64
 #define HOT_RATE_UNIT	INT64_C(60000)	/* units a token; ms a minute */
 #define HOT_RATE_BURST_MAX (INT64_MAX / HOT_RATE_UNIT)
 
@@ -71,17 +71,6 @@ struct hot_fed {
 	struct hot_fed_side side[2];	/* indexed by enum cm_fed_dir */
 };
 
-struct hot_slot {
-	uint64_t hash;
-	struct hot_key *entry;		/* NULL = empty slot */
-};
-
-struct hot_table {
-	struct hot_slot *slots;
-	size_t  size;			/* power of two */
-	size_t  count;
-};
-
 struct hot_list {
 	struct hot_key **items;
 	size_t  len;
@@ -90,8 +79,8 @@ struct hot_list {
 
 struct cm_hot {
 	pthread_mutex_t lock;
-	struct hot_table users;
-	struct hot_table feds;
+	struct cm_strmap users;		/* of struct hot_user */
+	struct cm_strmap feds;		/* of struct hot_fed */
 	struct hot_list dirty_users;
 	struct hot_list dirty_feds;
 	size_t  quota_users;		/* users with a quota entry */
@@ -146,105 +135,12 @@ static int64_t hot_clamp0(int64_t value)
 	return (value < 0 ? 0 : value);
 }
 
-/* hot_hash - FNV-1a over the key, then a final avalanche */
-static uint64_t hot_hash(const char *key)
-{
-	uint64_t h = 14695981039346656037ULL;
-	const unsigned char *cp;
-
-	for (cp = (const unsigned char *) key; *cp; cp++) {
-		h ^= *cp;
-		h *= 1099511628211ULL;
-	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	return (h);
-}
-
-/* table_init - an empty table of the minimum size */
-static void table_init(struct hot_table *table)
-{
-	table->slots = hot_xcalloc(HOT_MIN_SLOTS, sizeof(*table->slots));
-	table->size = HOT_MIN_SLOTS;
-	table->count = 0;
-}
-
-/* table_free - release a table and every entry in it */
-static void table_free(struct hot_table *table)
-{
-	size_t  i;
-
-	for (i = 0; i < table->size; i++)
-		free(table->slots[i].entry);
-	free(table->slots);
-	table->slots = NULL;
-	table->size = table->count = 0;
-}
-
-/* table_find - the entry for key, or NULL */
-static struct hot_key *table_find(const struct hot_table *table,
-				  const char *key, uint64_t hash)
-{
-	size_t  mask = table->size - 1;
-	size_t  i = (size_t) hash & mask;
-	struct hot_slot *slot;
-
-	for (;;) {
-		slot = table->slots + i;
-		if (slot->entry == NULL)
-			return (NULL);
-		if (slot->hash == hash && strcmp(slot->entry->key, key) == 0)
-			return (slot->entry);
-		i = (i + 1) & mask;
-	}
-}
-
-/* table_place - put an entry into the first free slot of its chain */
-static void table_place(struct hot_slot *slots, size_t size, uint64_t hash,
-			struct hot_key *entry)
-{
-	size_t  mask = size - 1;
-	size_t  i = (size_t) hash & mask;
-
-	while (slots[i].entry != NULL)
-		i = (i + 1) & mask;
-	slots[i].hash = hash;
-	slots[i].entry = entry;
-}
-
-/* table_grow - double the slot array and rehash */
-static void table_grow(struct hot_table *table)
-{
-	size_t  new_size = table->size * 2;
-	struct hot_slot *new_slots = hot_xcalloc(new_size, sizeof(*new_slots));
-	size_t  i;
-
-	for (i = 0; i < table->size; i++)
-		if (table->slots[i].entry != NULL)
-			table_place(new_slots, new_size, table->slots[i].hash,
-				    table->slots[i].entry);
-	free(table->slots);
-	table->slots = new_slots;
-	table->size = new_size;
-}
-
-/* table_insert - add an entry known to be absent */
-static void table_insert(struct hot_table *table, uint64_t hash,
-			 struct hot_key *entry)
-{
-	if ((table->count + 1) * 10 > table->size * 7)
-		table_grow(table);
-	table_place(table->slots, table->size, hash, entry);
-	table->count++;
-}
-
 /* table_lookup - find key; with create, add a zeroed entry of entry_size */
-static struct hot_key *table_lookup(struct hot_table *table, const char *key,
+static struct hot_key *table_lookup(struct cm_strmap *table, const char *key,
 				    size_t entry_size, int create)
 {
-	uint64_t hash = hot_hash(key);
-	struct hot_key *entry = table_find(table, key, hash);
+	uint64_t hash = cm_strmap_hash(key);
+	struct hot_key *entry = cm_strmap_find(table, key, hash);
 	size_t  len;
 
 	if (entry != NULL || !create)
@@ -253,7 +149,7 @@ static struct hot_key *table_lookup(struct hot_table *table, const char *key,
 	entry = hot_xcalloc(1, entry_size + len + 1);
 	entry->key = (char *) entry + entry_size;
 	memcpy(entry->key, key, len + 1);
-	table_insert(table, hash, entry);
+	cm_strmap_insert(table, hash, entry->key, entry);
 	return (entry);
 }
 
@@ -350,8 +246,6 @@ struct cm_hot *cm_hot_new(void)
 
 	if (pthread_mutex_init(&hot->lock, NULL) != 0)
 		abort();
-	table_init(&hot->users);
-	table_init(&hot->feds);
 	return (hot);
 }
 
@@ -362,8 +256,8 @@ void cm_hot_free(struct cm_hot **hot)
 
 	if (hot == NULL || (h = *hot) == NULL)
 		return;
-	table_free(&h->users);
-	table_free(&h->feds);
+	cm_strmap_free(&h->users, free);
+	cm_strmap_free(&h->feds, free);
 	free(h->dirty_users.items);
 	free(h->dirty_feds.items);
 	pthread_mutex_destroy(&h->lock);
@@ -493,7 +387,7 @@ void cm_hot_quota_foreach(struct cm_hot *hot,
 		return;
 	hot_lock(hot);
 	for (i = 0; i < hot->users.size; i++) {
-		u = (struct hot_user *) hot->users.slots[i].entry;
+		u = (struct hot_user *) hot->users.slots[i].value;
 		if (u != NULL && u->has_quota)
 			fn(u->head.key, u->used, u->max, ctx);
 	}
@@ -667,7 +561,7 @@ void cm_hot_totals(struct cm_hot *hot, struct cm_hot_totals *totals_r)
 		return;
 	hot_lock(hot);
 	for (i = 0; i < hot->users.size; i++) {
-		u = (struct hot_user *) hot->users.slots[i].entry;
+		u = (struct hot_user *) hot->users.slots[i].value;
 		if (u == NULL)
 			continue;
 		if (u->has_quota) {
@@ -699,7 +593,7 @@ void cm_hot_fed_foreach(struct cm_hot *hot,
 		return;
 	hot_lock(hot);
 	for (i = 0; i < hot->feds.size; i++) {
-		fed = (struct hot_fed *) hot->feds.slots[i].entry;
+		fed = (struct hot_fed *) hot->feds.slots[i].value;
 		for (dir = 0; fed != NULL && dir < 2; dir++) {
 			if (!fed->side[dir].present)
 				continue;

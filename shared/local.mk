@@ -13,6 +13,7 @@ shared_libchatmail_la_SOURCES = \
 	shared/cm_federation.c shared/cm_federation.h \
 	shared/cm_counters.c shared/cm_counters.h \
 	shared/cm_hot.c shared/cm_hot.h \
+	shared/cm_strmap.c shared/cm_strmap.h \
 	shared/cm_maildir.c shared/cm_maildir.h \
 	shared/cm_layout.c shared/cm_layout.h \
 	shared/cm_hydrate.c shared/cm_hydrate.h \

@@ -17,6 +17,7 @@ CM_UNIT_TESTS = \
 	tests/shared/test_cm_policy_codec \
 	tests/shared/test_cm_ctl_codec \
 	tests/shared/test_cm_blockset \
+	tests/shared/test_cm_strmap \
 	tests/shared/test_cm_policy
 check_PROGRAMS += $(CM_UNIT_TESTS)
 TESTS += $(CM_UNIT_TESTS) tests/bench_smoke.sh
@@ -69,6 +70,9 @@ tests_shared_test_cm_ctl_codec_LDADD = $(CM_TEST_LDADD)
 tests_shared_test_cm_blockset_SOURCES = tests/shared/test_cm_blockset.c
 tests_shared_test_cm_blockset_CFLAGS = $(CM_TEST_CFLAGS)
 tests_shared_test_cm_blockset_LDADD = $(CM_TEST_LDADD)
+tests_shared_test_cm_strmap_SOURCES = tests/shared/test_cm_strmap.c
+tests_shared_test_cm_strmap_CFLAGS = $(CM_TEST_CFLAGS)
+tests_shared_test_cm_strmap_LDADD = $(CM_TEST_LDADD)
 tests_shared_test_cm_policy_SOURCES = tests/shared/test_cm_policy.c
 tests_shared_test_cm_policy_CFLAGS = $(CM_TEST_CFLAGS)
 tests_shared_test_cm_policy_LDADD = $(CM_TEST_LDADD)

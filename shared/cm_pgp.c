@@ -30,6 +30,7 @@
 #define PGP_FIELD_MAX	1024		/* one part header field, unfolded */
 #define PGP_ADDR_MAX	256		/* envelope / From address */
 #define PGP_SJ_MAX	32		/* Secure-Join body text kept */
+#define PGP_NAME_MAX	32		/* longer part field names: ignored */
 
 #define KIND_NONE	0		/* body not looked at */
 #define KIND_ENCRYPTED	1		/* multipart/encrypted */
@@ -141,31 +142,25 @@ void    cm_pgp_free(struct cm_pgp *pgp)
 	free(pgp);
 }
 
-/* pgp_name_is - a header field name (trailing blanks ignored) */
-static int pgp_name_is(const char *name, const char *want)
+/* pgp_name_len - length of a field name without its trailing blanks */
+static size_t pgp_name_len(const char *name, size_t len)
 {
-	size_t  i;
-
-	for (i = 0; want[i] != '\0'; i++) {
-		char    a = name[i], b = want[i];
-
-		if (a >= 'A' && a <= 'Z')
-			a = (char) (a - 'A' + 'a');
-		if (b >= 'A' && b <= 'Z')
-			b = (char) (b - 'A' + 'a');
-		if (a != b)
-			return (0);
-	}
-	for (; name[i] == ' ' || name[i] == '\t'; i++)
-		/* void */ ;
-	return (name[i] == '\0');
+	while (len > 0 && (name[len - 1] == ' ' || name[len - 1] == '\t'))
+		len--;
+	return (len);
 }
+
+/* PGP_NAME_IS - a field name of nlen octets (trailing blanks gone)
+ * is the string literal want, ignoring case */
+#define PGP_NAME_IS(name, nlen, want) \
+	((nlen) == sizeof(want) - 1 \
+	 && cm_pgp_mime_caseeq((name), (want), sizeof(want) - 1))
 
 /* cm_pgp_header - one top-level header field */
 int     cm_pgp_header(struct cm_pgp *pgp, const char *name, const char *value)
 {
 	const char *why;
-	size_t  vlen;
+	size_t  nlen, vlen;
 
 	if (pgp->finished || pgp->verdict == CM_PGP_REFUSED)
 		return (-1);
@@ -173,6 +168,8 @@ int     cm_pgp_header(struct cm_pgp *pgp, const char *name, const char *value)
 		return (pgp_refuse(pgp, "header field after body"));
 	if (name == NULL)
 		name = "";
+	/* Only five names matter: tell them apart by their first octet
+	 * and their length first. */
 	switch (name[0]) {
 	case 'c': case 'C': case 's': case 'S': case 'a': case 'A':
 	case 'f': case 'F':
@@ -180,27 +177,30 @@ int     cm_pgp_header(struct cm_pgp *pgp, const char *name, const char *value)
 	default:
 		return (0);			/* none we look at */
 	}
+	nlen = pgp_name_len(name, strlen(name));
+	if (nlen != 4 && nlen != 11 && nlen != 12 && nlen != 14 && nlen != 23)
+		return (0);
 	if (value == NULL)
 		value = "";
 	vlen = strlen(value);
-	if (pgp_name_is(name, "Content-Type")) {
+	if (PGP_NAME_IS(name, nlen, "Content-Type")) {
 		if (++pgp->ct_count > 1)
 			return (pgp_refuse(pgp, "duplicate Content-Type"));
 		if ((why = cm_pgp_mime_ct_parse(value, vlen, &pgp->ct)) != NULL)
 			return (pgp_refuse(pgp, why));
-	} else if (pgp_name_is(name, "Secure-Join")) {
+	} else if (PGP_NAME_IS(name, nlen, "Secure-Join")) {
 		pgp->sj_count++;
 		pgp->sj_want = cm_pgp_mime_value_is(value, vlen, "vc-request") ?
 			"secure-join: vc-request" :
 			cm_pgp_mime_value_is(value, vlen, "vg-request") ?
 			"secure-join: vg-request" : NULL;
-	} else if (pgp_name_is(name, "Autocrypt-Setup-Message")) {
+	} else if (PGP_NAME_IS(name, nlen, "Autocrypt-Setup-Message")) {
 		pgp->asm_count++;
-	} else if (pgp_name_is(name, "Auto-Submitted")) {
+	} else if (PGP_NAME_IS(name, nlen, "Auto-Submitted")) {
 		if (!cm_pgp_mime_blank(value, vlen)
 		    && !cm_pgp_mime_value_is(value, vlen, "no"))
 			pgp->autosub = 1;
-	} else if (pgp_name_is(name, "From")) {
+	} else if (PGP_NAME_IS(name, nlen, "From")) {
 		pgp->from_ok = ++pgp->from_count == 1
 			&& cm_pgp_from_addr(value, pgp->from_addr,
 					    sizeof(pgp->from_addr)) == 1;
@@ -307,8 +307,7 @@ static void pgp_headers_end(struct cm_pgp *pgp)
 static int pgp_field_end(struct cm_pgp *pgp)
 {
 	struct cm_pgp_mime_ct ct;
-	const char *colon, *value;
-	char    name[32];
+	const char *colon, *value, *nul;
 	size_t  nlen, vlen;
 
 	if (pgp->field_len == 0)
@@ -320,11 +319,13 @@ static int pgp_field_end(struct cm_pgp *pgp)
 	value = colon + 1;
 	vlen = pgp->field_len - nlen - 1;
 	pgp->field_len = 0;
-	if (nlen >= sizeof(name))
+	if (nlen >= PGP_NAME_MAX)
 		return (0);			/* not one we look at */
-	memcpy(name, pgp->field, nlen);
-	name[nlen] = '\0';
-	if (pgp_name_is(name, "Content-Type")) {
+	/* The name ends at a NUL octet too, as a C string would. */
+	if ((nul = memchr(pgp->field, '\0', nlen)) != NULL)
+		nlen = (size_t) (nul - pgp->field);
+	nlen = pgp_name_len(pgp->field, nlen);
+	if (PGP_NAME_IS(pgp->field, nlen, "Content-Type")) {
 		if (pgp->field_long)
 			return (pgp_refuse(pgp, "part header too long"));
 		if (++pgp->part_ct_count > 1)
@@ -332,7 +333,7 @@ static int pgp_field_end(struct cm_pgp *pgp)
 		if (cm_pgp_mime_ct_parse(value, vlen, &ct) != NULL)
 			return (pgp_refuse(pgp, "bad part Content-Type"));
 		pgp->part_type = ct.type;
-	} else if (pgp_name_is(name, "Content-Transfer-Encoding")) {
+	} else if (PGP_NAME_IS(pgp->field, nlen, "Content-Transfer-Encoding")) {
 		if (pgp->field_long || !cm_pgp_mime_cte_identity(value, vlen))
 			pgp->part_cte_bad = 1;
 	}
@@ -518,52 +519,59 @@ static int pgp_line(struct cm_pgp *pgp, const char *s, size_t n,
 	}
 }
 
-/* pgp_feed - cut a body chunk into lines */
+/* pgp_keep - the start (or more) of a line split over chunks: into
+ * pgp->line as far as it goes, the rest only noted */
+static void pgp_keep(struct cm_pgp *pgp, const char *s, size_t n)
+{
+	size_t  room = sizeof(pgp->line) - pgp->line_len;
+
+	if (n > room) {
+		n = room;
+		pgp->line_long = 1;
+	}
+	memcpy(pgp->line + pgp->line_len, s, n);
+	pgp->line_len += n;
+}
+
+/* pgp_feed - cut a body chunk into lines. A line that fits in the
+ * chunk is looked at where it is; one split over chunks goes through
+ * pgp->line. In the armored part, whole base64 lines go to the fast
+ * path first. */
 static void pgp_feed(struct cm_pgp *pgp, const char *data, size_t len)
 {
-	while (len > 0 && pgp->verdict == 0) {
-		const char *nl;
-		size_t  n;
+	const char *end = data + len, *nl;
 
-		if (pgp->kind == KIND_ENCRYPTED && pgp->part == 2
-		    && pgp->mime == MIME_PART_BODY && pgp->line_len == 0
-		    && !pgp->line_long) {
-			n = cm_pgp_armor_bulk(&pgp->armor, data, len);
+	if (pgp->line_len > 0 || pgp->line_long) {
+		nl = memchr(data, '\n', len);
+		pgp_keep(pgp, data, (size_t) ((nl != NULL ? nl : end) - data));
+		if (nl == NULL)
+			return;
+		pgp_line(pgp, pgp->line, pgp->line_len, pgp->line_long);
+		pgp->line_len = 0;
+		pgp->line_long = 0;
+		data = nl + 1;
+	}
+	while (data < end && pgp->verdict == 0) {
+		if (pgp->mime == MIME_PART_BODY && pgp->part == 2
+		    && pgp->kind == KIND_ENCRYPTED) {
+			data += cm_pgp_armor_bulk(&pgp->armor, data,
+						  (size_t) (end - data));
 			if (pgp->armor.reason != NULL) {
 				pgp_refuse(pgp, pgp->armor.reason);
 				return;
 			}
-			data += n;
-			if ((len -= n) == 0)
-				break;
+			if (data == end)
+				return;
 		}
-		nl = memchr(data, '\n', len);
-		n = nl != NULL ? (size_t) (nl - data) : len;
-
-		if (nl != NULL && pgp->line_len == 0 && !pgp->line_long) {
-			if (n > PGP_LINE_MAX)
-				pgp_line(pgp, data, PGP_LINE_MAX, 1);
-			else
-				pgp_line(pgp, data, n, 0);
-		} else {
-			size_t  room = sizeof(pgp->line) - pgp->line_len;
-			size_t  take = n < room ? n : room;
-
-			memcpy(pgp->line + pgp->line_len, data, take);
-			pgp->line_len += take;
-			if (take < n)
-				pgp->line_long = 1;
-			if (nl != NULL) {
-				pgp_line(pgp, pgp->line, pgp->line_len,
-					 pgp->line_long);
-				pgp->line_len = 0;
-				pgp->line_long = 0;
-			}
+		if ((nl = memchr(data, '\n', (size_t) (end - data))) == NULL) {
+			pgp_keep(pgp, data, (size_t) (end - data));
+			return;
 		}
-		if (nl == NULL)
-			break;
-		data += n + 1;
-		len -= n + 1;
+		if (nl - data > PGP_LINE_MAX)
+			pgp_line(pgp, data, PGP_LINE_MAX, 1);
+		else
+			pgp_line(pgp, data, (size_t) (nl - data), 0);
+		data = nl + 1;
 	}
 }
 
@@ -658,10 +666,43 @@ static size_t addr_skip_quoted(const char *s, size_t i)
 	return (0);
 }
 
+/* Classes of address octets, one bit each in addr_class[]. */
+#define ADDR_WS		0x01		/* blank or folding */
+#define ADDR_SPEC	0x02		/* addr_spec() must look at it */
+#define ADDR_VALUE	0x04		/* cm_pgp_from_addr() looks at it */
+#define ADDR_ANGLE	0x08		/* ends the scan inside <...> */
+
+#define ADDR_IS_WS(c) \
+	((c) == ' ' || (c) == '\t' || (c) == '\r' || (c) == '\n')
+/* Everything but the octets that addr_spec() copies without a thought */
+#define ADDR_IS_SPEC(c) \
+	((c) < 0x21 || (c) == 0x7f || (c) == '(' || (c) == ')' || (c) == '"' \
+	 || (c) == '@' || (c) == '[' || (c) == ']' || (c) == '<' || (c) == '>' \
+	 || (c) == ',' || (c) == ';' || (c) == '\\' || (c) == ':')
+#define ADDR_IS_VALUE(c) \
+	((c) == '\0' || (c) == '(' || (c) == '"' || (c) == '<' || (c) == '>' \
+	 || (c) == ',' || (c) == ';' || (c) == ':')
+#define ADDR_IS_ANGLE(c) ((c) == '\0' || (c) == '>' || (c) == '"')
+#define ADDR_CLASS(c) \
+	((ADDR_IS_WS(c) ? ADDR_WS : 0) | (ADDR_IS_SPEC(c) ? ADDR_SPEC : 0) \
+	 | (ADDR_IS_VALUE(c) ? ADDR_VALUE : 0) \
+	 | (ADDR_IS_ANGLE(c) ? ADDR_ANGLE : 0))
+
+static const unsigned char addr_class[256] = {CM_PGP_MIME_TABLE(ADDR_CLASS)};
+
+/* ADDR_IS - octet c is of a class in bits */
+#define ADDR_IS(c, bits) (addr_class[(unsigned char) (c)] & (bits))
+
 /* addr_ws - blank or folding */
 static int addr_ws(char c)
 {
-	return (c == ' ' || c == '\t' || c == '\r' || c == '\n');
+	return (ADDR_IS(c, ADDR_WS));
+}
+
+/* addr_lower - ASCII lowercase */
+static char addr_lower(char c)
+{
+	return ((c >= 'A' && c <= 'Z') ? (char) (c - 'A' + 'a') : c);
 }
 
 /* addr_spec - normalize s[0..n) (comments and outer blanks dropped,
@@ -675,6 +716,13 @@ static int addr_spec(const char *s, size_t n, char *out, size_t outlen)
 		char    c = s[i];
 		size_t  j = i + 1;
 
+		if (!ADDR_IS(c, ADDR_SPEC) && !gap) {
+			if (o + 1 < outlen)	/* the common case */
+				out[o] = addr_lower(c);
+			o++;
+			i++;
+			continue;
+		}
 		if (c == '(' && !bracket) {
 			if ((j = addr_skip_comment(s, i)) == 0 || j > n)
 				return (0);
@@ -708,8 +756,7 @@ static int addr_spec(const char *s, size_t n, char *out, size_t outlen)
 		}
 		for (; i < j; i++, o++)
 			if (o + 1 < outlen)
-				out[o] = (s[i] >= 'A' && s[i] <= 'Z') ?
-					(char) (s[i] - 'A' + 'a') : s[i];
+				out[o] = addr_lower(s[i]);
 	}
 	if (ats != 1 || at == 0 || at + 1 == o || bracket)
 		return (0);
@@ -727,9 +774,13 @@ int     cm_pgp_from_addr(const char *value, char *out, size_t outlen)
 
 	if (value == NULL || out == NULL || outlen == 0)
 		return (0);
-	while (value[i] != '\0') {
-		char    c = value[i];
+	for (;;) {
+		char    c;
 
+		while (!angles && !ADDR_IS(value[i], ADDR_VALUE))
+			i++;		/* the common case: a display name */
+		if ((c = value[i]) == '\0')
+			break;
 		if (c == '(') {
 			if ((i = addr_skip_comment(value, i)) == 0)
 				return (0);
@@ -741,15 +792,15 @@ int     cm_pgp_from_addr(const char *value, char *out, size_t outlen)
 		} else if (c == '<') {
 			angles = 1;
 			lt = i++;
-			while (value[i] != '\0' && value[i] != '>')
-				if (value[i] == '"') {
-					if ((i = addr_skip_quoted(value, i)) == 0)
-						return (0);
-				} else {
+			while (value[i] != '>') {
+				while (!ADDR_IS(value[i], ADDR_ANGLE))
 					i++;
-				}
-			if (value[i] != '>')
-				return (0);
+				if (value[i] == '\0')
+					return (0);
+				if (value[i] == '"'
+				    && (i = addr_skip_quoted(value, i)) == 0)
+					return (0);
+			}
 			gt = i++;
 		} else if (c == '>' || c == ',' || c == ';' || c == ':') {
 			return (0);		/* several addresses or a group */

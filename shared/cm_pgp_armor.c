@@ -4,21 +4,22 @@
  * SUMMARY
  *	streaming ASCII-armor decoder (pure, no I/O)
  * DESCRIPTION
- *	See cm_pgp_armor.h. Base64 is decoded four characters at a time
- *	through a 256-entry table; a quad split over two lines is carried
- *	in the struct. The CRC24 (left-aligned, non-reflected polynomial
- *	0x864CFB) is updated eight octets at a time with slice-by-8
- *	tables, and in blocks of 3 KB as three independent lanes that are
- *	joined by a multiplication modulo the polynomial. The decoded
- *	octets go to the packet walker.
+ *	See cm_pgp_armor.h. The line-by-line path decodes base64 four
+ *	characters at a time through a 256-entry table; a quad split over
+ *	two lines is carried in the struct. The CRC24 (left-aligned,
+ *	non-reflected polynomial 0x864CFB) is updated sixteen octets at a
+ *	time with slice-by-16 tables. The decoded octets go to the packet
+ *	walker. All tables are built at compile time.
  *
  *	cm_pgp_armor_bulk() is the fast path for the bulk of a message:
  *	it decodes whole plain base64 lines straight from the caller's
- *	chunk into a 4 KB buffer on the stack and checksums and walks them
- *	a few kilobytes at a time. Any line it is not sure about (padding,
- *	a length that is not a multiple of four, a CRC or END line, a line
- *	cut by the end of the chunk, a line too long) it leaves to the
- *	line-by-line path, so the verdict does not depend on the path.
+ *	chunk (a quad is four lookups in tables that hold each character's
+ *	bits already in place) into a 4 KB buffer on the stack, checksums
+ *	them line by line and walks them a few kilobytes at a time. Any
+ *	line it is not sure about (padding, a length that is not a
+ *	multiple of four, a CRC or END line, a line cut by the end of the
+ *	chunk, a line too long) it leaves to the line-by-line path, so the
+ *	verdict does not depend on the path.
  *--*/
 
 #include "cm_pgp_armor.h"
@@ -38,462 +39,150 @@
 #define ARMOR_FINISH	"-----END PGP MESSAGE-----"
 
 #define ARMOR_BULK_OUT	3072		/* octets decoded per flush */
-#define ARMOR_CRC_POLY	0x1864CFBu	/* x^24 + ... + 1 */
-#define ARMOR_CRC_LANE	1024		/* octets per lane, multiple of 8 */
-#define ARMOR_CRC_XLANE	0x11e898u	/* x^(8 * ARMOR_CRC_LANE) mod poly */
 
 #define B64_PAD		0x40		/* '=' in armor_b64[] */
 #define B64_BAD		0x80		/* not base64 */
 
-/* Values of base64 characters; '=' is B64_PAD, others B64_BAD. */
-static const unsigned char armor_b64[256] = {
-	128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
-	128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
-	128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
-	128, 128, 128, 128, 128, 128, 128,  62, 128, 128, 128,  63,
-	 52,  53,  54,  55,  56,  57,  58,  59,  60,  61, 128, 128,
-	128,  64, 128, 128, 128,   0,   1,   2,   3,   4,   5,   6,
-	  7,   8,   9,  10,  11,  12,  13,  14,  15,  16,  17,  18,
-	 19,  20,  21,  22,  23,  24,  25, 128, 128, 128, 128, 128,
-	128,  26,  27,  28,  29,  30,  31,  32,  33,  34,  35,  36,
-	 37,  38,  39,  40,  41,  42,  43,  44,  45,  46,  47,  48,
-	 49,  50,  51, 128, 128, 128, 128, 128, 128, 128, 128, 128,
-	128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
-	128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
-	128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
-	128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
-	128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
-	128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
-	128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
-	128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
-	128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
-	128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
-	128, 128, 128, 128,
+/* B64_VALUE - the value of base64 character c, -1 if it is none (a
+ * constant expression; the execution character set is ASCII) */
+#define B64_VALUE(c) \
+	((c) >= 'A' && (c) <= 'Z' ? (c) - 'A' : \
+	 (c) >= 'a' && (c) <= 'z' ? (c) - 'a' + 26 : \
+	 (c) >= '0' && (c) <= '9' ? (c) - '0' + 52 : \
+	 (c) == '+' ? 62 : (c) == '/' ? 63 : -1)
+
+/* Values of base64 characters for the line-by-line path; '=' is
+ * B64_PAD, the other octets B64_BAD. */
+#define B64_ENTRY(c) ((unsigned char) \
+	(B64_VALUE(c) >= 0 ? B64_VALUE(c) : (c) == '=' ? B64_PAD : B64_BAD))
+
+static const unsigned char armor_b64[256] = {CM_PGP_MIME_TABLE(B64_ENTRY)};
+
+/* The fast path's tables, built at compile time: armor_dec[k][c] holds
+ * the bits of c as the k-th character of a quad, already in place in
+ * the three decoded octets read as a little-endian word (octet 0 in
+ * bits 0-7), or DEC_NOT_PLAIN ('=' or not base64) in the fourth octet.
+ * A quad is four lookups and three ORs, and its four octets go out in
+ * one store; the fourth, zero for plain base64, is overwritten by the
+ * next quad. */
+#define DEC_NOT_PLAIN	0xff000000u
+#define DEC_V(c)	((uint32_t) B64_VALUE(c))
+#define DEC_AT(c, bits)	(B64_VALUE(c) < 0 ? DEC_NOT_PLAIN : (bits))
+#define DEC_AT0(c)	DEC_AT(c, DEC_V(c) << 2)
+#define DEC_AT1(c)	DEC_AT(c, DEC_V(c) >> 4 | (DEC_V(c) & 15) << 12)
+#define DEC_AT2(c)	DEC_AT(c, DEC_V(c) >> 2 << 8 | (DEC_V(c) & 3) << 22)
+#define DEC_AT3(c)	DEC_AT(c, DEC_V(c) << 16)
+
+static const uint32_t armor_dec[4][256] = {
+	{CM_PGP_MIME_TABLE(DEC_AT0)}, {CM_PGP_MIME_TABLE(DEC_AT1)},
+	{CM_PGP_MIME_TABLE(DEC_AT2)}, {CM_PGP_MIME_TABLE(DEC_AT3)},
 };
 
-/* CRC24 slice-by-8 tables: [0] is the byte-at-a-time table of the
- * polynomial shifted into the top 24 bits, [k] is [k-1] advanced by
- * one zero octet. Generated once; see cm_pgp_armor_crc24(). */
-static const uint32_t armor_crc_table[8][256] = {
-	{
-		0x00000000, 0x864cfb00, 0x8ad50d00, 0x0c99f600, 0x93e6e100, 0x15aa1a00,
-		0x1933ec00, 0x9f7f1700, 0xa1813900, 0x27cdc200, 0x2b543400, 0xad18cf00,
-		0x3267d800, 0xb42b2300, 0xb8b2d500, 0x3efe2e00, 0xc54e8900, 0x43027200,
-		0x4f9b8400, 0xc9d77f00, 0x56a86800, 0xd0e49300, 0xdc7d6500, 0x5a319e00,
-		0x64cfb000, 0xe2834b00, 0xee1abd00, 0x68564600, 0xf7295100, 0x7165aa00,
-		0x7dfc5c00, 0xfbb0a700, 0x0cd1e900, 0x8a9d1200, 0x8604e400, 0x00481f00,
-		0x9f370800, 0x197bf300, 0x15e20500, 0x93aefe00, 0xad50d000, 0x2b1c2b00,
-		0x2785dd00, 0xa1c92600, 0x3eb63100, 0xb8faca00, 0xb4633c00, 0x322fc700,
-		0xc99f6000, 0x4fd39b00, 0x434a6d00, 0xc5069600, 0x5a798100, 0xdc357a00,
-		0xd0ac8c00, 0x56e07700, 0x681e5900, 0xee52a200, 0xe2cb5400, 0x6487af00,
-		0xfbf8b800, 0x7db44300, 0x712db500, 0xf7614e00, 0x19a3d200, 0x9fef2900,
-		0x9376df00, 0x153a2400, 0x8a453300, 0x0c09c800, 0x00903e00, 0x86dcc500,
-		0xb822eb00, 0x3e6e1000, 0x32f7e600, 0xb4bb1d00, 0x2bc40a00, 0xad88f100,
-		0xa1110700, 0x275dfc00, 0xdced5b00, 0x5aa1a000, 0x56385600, 0xd074ad00,
-		0x4f0bba00, 0xc9474100, 0xc5deb700, 0x43924c00, 0x7d6c6200, 0xfb209900,
-		0xf7b96f00, 0x71f59400, 0xee8a8300, 0x68c67800, 0x645f8e00, 0xe2137500,
-		0x15723b00, 0x933ec000, 0x9fa73600, 0x19ebcd00, 0x8694da00, 0x00d82100,
-		0x0c41d700, 0x8a0d2c00, 0xb4f30200, 0x32bff900, 0x3e260f00, 0xb86af400,
-		0x2715e300, 0xa1591800, 0xadc0ee00, 0x2b8c1500, 0xd03cb200, 0x56704900,
-		0x5ae9bf00, 0xdca54400, 0x43da5300, 0xc596a800, 0xc90f5e00, 0x4f43a500,
-		0x71bd8b00, 0xf7f17000, 0xfb688600, 0x7d247d00, 0xe25b6a00, 0x64179100,
-		0x688e6700, 0xeec29c00, 0x3347a400, 0xb50b5f00, 0xb992a900, 0x3fde5200,
-		0xa0a14500, 0x26edbe00, 0x2a744800, 0xac38b300, 0x92c69d00, 0x148a6600,
-		0x18139000, 0x9e5f6b00, 0x01207c00, 0x876c8700, 0x8bf57100, 0x0db98a00,
-		0xf6092d00, 0x7045d600, 0x7cdc2000, 0xfa90db00, 0x65efcc00, 0xe3a33700,
-		0xef3ac100, 0x69763a00, 0x57881400, 0xd1c4ef00, 0xdd5d1900, 0x5b11e200,
-		0xc46ef500, 0x42220e00, 0x4ebbf800, 0xc8f70300, 0x3f964d00, 0xb9dab600,
-		0xb5434000, 0x330fbb00, 0xac70ac00, 0x2a3c5700, 0x26a5a100, 0xa0e95a00,
-		0x9e177400, 0x185b8f00, 0x14c27900, 0x928e8200, 0x0df19500, 0x8bbd6e00,
-		0x87249800, 0x01686300, 0xfad8c400, 0x7c943f00, 0x700dc900, 0xf6413200,
-		0x693e2500, 0xef72de00, 0xe3eb2800, 0x65a7d300, 0x5b59fd00, 0xdd150600,
-		0xd18cf000, 0x57c00b00, 0xc8bf1c00, 0x4ef3e700, 0x426a1100, 0xc426ea00,
-		0x2ae47600, 0xaca88d00, 0xa0317b00, 0x267d8000, 0xb9029700, 0x3f4e6c00,
-		0x33d79a00, 0xb59b6100, 0x8b654f00, 0x0d29b400, 0x01b04200, 0x87fcb900,
-		0x1883ae00, 0x9ecf5500, 0x9256a300, 0x141a5800, 0xefaaff00, 0x69e60400,
-		0x657ff200, 0xe3330900, 0x7c4c1e00, 0xfa00e500, 0xf6991300, 0x70d5e800,
-		0x4e2bc600, 0xc8673d00, 0xc4fecb00, 0x42b23000, 0xddcd2700, 0x5b81dc00,
-		0x57182a00, 0xd154d100, 0x26359f00, 0xa0796400, 0xace09200, 0x2aac6900,
-		0xb5d37e00, 0x339f8500, 0x3f067300, 0xb94a8800, 0x87b4a600, 0x01f85d00,
-		0x0d61ab00, 0x8b2d5000, 0x14524700, 0x921ebc00, 0x9e874a00, 0x18cbb100,
-		0xe37b1600, 0x6537ed00, 0x69ae1b00, 0xefe2e000, 0x709df700, 0xf6d10c00,
-		0xfa48fa00, 0x7c040100, 0x42fa2f00, 0xc4b6d400, 0xc82f2200, 0x4e63d900,
-		0xd11cce00, 0x57503500, 0x5bc9c300, 0xdd853800,
-	},
-	{
-		0x00000000, 0x668f4800, 0xcd1e9000, 0xab91d800, 0x1c71db00, 0x7afe9300,
-		0xd16f4b00, 0xb7e00300, 0x38e3b600, 0x5e6cfe00, 0xf5fd2600, 0x93726e00,
-		0x24926d00, 0x421d2500, 0xe98cfd00, 0x8f03b500, 0x71c76c00, 0x17482400,
-		0xbcd9fc00, 0xda56b400, 0x6db6b700, 0x0b39ff00, 0xa0a82700, 0xc6276f00,
-		0x4924da00, 0x2fab9200, 0x843a4a00, 0xe2b50200, 0x55550100, 0x33da4900,
-		0x984b9100, 0xfec4d900, 0xe38ed800, 0x85019000, 0x2e904800, 0x481f0000,
-		0xffff0300, 0x99704b00, 0x32e19300, 0x546edb00, 0xdb6d6e00, 0xbde22600,
-		0x1673fe00, 0x70fcb600, 0xc71cb500, 0xa193fd00, 0x0a022500, 0x6c8d6d00,
-		0x9249b400, 0xf4c6fc00, 0x5f572400, 0x39d86c00, 0x8e386f00, 0xe8b72700,
-		0x4326ff00, 0x25a9b700, 0xaaaa0200, 0xcc254a00, 0x67b49200, 0x013bda00,
-		0xb6dbd900, 0xd0549100, 0x7bc54900, 0x1d4a0100, 0x41514b00, 0x27de0300,
-		0x8c4fdb00, 0xeac09300, 0x5d209000, 0x3bafd800, 0x903e0000, 0xf6b14800,
-		0x79b2fd00, 0x1f3db500, 0xb4ac6d00, 0xd2232500, 0x65c32600, 0x034c6e00,
-		0xa8ddb600, 0xce52fe00, 0x30962700, 0x56196f00, 0xfd88b700, 0x9b07ff00,
-		0x2ce7fc00, 0x4a68b400, 0xe1f96c00, 0x87762400, 0x08759100, 0x6efad900,
-		0xc56b0100, 0xa3e44900, 0x14044a00, 0x728b0200, 0xd91ada00, 0xbf959200,
-		0xa2df9300, 0xc450db00, 0x6fc10300, 0x094e4b00, 0xbeae4800, 0xd8210000,
-		0x73b0d800, 0x153f9000, 0x9a3c2500, 0xfcb36d00, 0x5722b500, 0x31adfd00,
-		0x864dfe00, 0xe0c2b600, 0x4b536e00, 0x2ddc2600, 0xd318ff00, 0xb597b700,
-		0x1e066f00, 0x78892700, 0xcf692400, 0xa9e66c00, 0x0277b400, 0x64f8fc00,
-		0xebfb4900, 0x8d740100, 0x26e5d900, 0x406a9100, 0xf78a9200, 0x9105da00,
-		0x3a940200, 0x5c1b4a00, 0x82a29600, 0xe42dde00, 0x4fbc0600, 0x29334e00,
-		0x9ed34d00, 0xf85c0500, 0x53cddd00, 0x35429500, 0xba412000, 0xdcce6800,
-		0x775fb000, 0x11d0f800, 0xa630fb00, 0xc0bfb300, 0x6b2e6b00, 0x0da12300,
-		0xf365fa00, 0x95eab200, 0x3e7b6a00, 0x58f42200, 0xef142100, 0x899b6900,
-		0x220ab100, 0x4485f900, 0xcb864c00, 0xad090400, 0x0698dc00, 0x60179400,
-		0xd7f79700, 0xb178df00, 0x1ae90700, 0x7c664f00, 0x612c4e00, 0x07a30600,
-		0xac32de00, 0xcabd9600, 0x7d5d9500, 0x1bd2dd00, 0xb0430500, 0xd6cc4d00,
-		0x59cff800, 0x3f40b000, 0x94d16800, 0xf25e2000, 0x45be2300, 0x23316b00,
-		0x88a0b300, 0xee2ffb00, 0x10eb2200, 0x76646a00, 0xddf5b200, 0xbb7afa00,
-		0x0c9af900, 0x6a15b100, 0xc1846900, 0xa70b2100, 0x28089400, 0x4e87dc00,
-		0xe5160400, 0x83994c00, 0x34794f00, 0x52f60700, 0xf967df00, 0x9fe89700,
-		0xc3f3dd00, 0xa57c9500, 0x0eed4d00, 0x68620500, 0xdf820600, 0xb90d4e00,
-		0x129c9600, 0x7413de00, 0xfb106b00, 0x9d9f2300, 0x360efb00, 0x5081b300,
-		0xe761b000, 0x81eef800, 0x2a7f2000, 0x4cf06800, 0xb234b100, 0xd4bbf900,
-		0x7f2a2100, 0x19a56900, 0xae456a00, 0xc8ca2200, 0x635bfa00, 0x05d4b200,
-		0x8ad70700, 0xec584f00, 0x47c99700, 0x2146df00, 0x96a6dc00, 0xf0299400,
-		0x5bb84c00, 0x3d370400, 0x207d0500, 0x46f24d00, 0xed639500, 0x8becdd00,
-		0x3c0cde00, 0x5a839600, 0xf1124e00, 0x979d0600, 0x189eb300, 0x7e11fb00,
-		0xd5802300, 0xb30f6b00, 0x04ef6800, 0x62602000, 0xc9f1f800, 0xaf7eb000,
-		0x51ba6900, 0x37352100, 0x9ca4f900, 0xfa2bb100, 0x4dcbb200, 0x2b44fa00,
-		0x80d52200, 0xe65a6a00, 0x6959df00, 0x0fd69700, 0xa4474f00, 0xc2c80700,
-		0x75280400, 0x13a74c00, 0xb8369400, 0xdeb9dc00,
-	},
-	{
-		0x00000000, 0x8309d700, 0x805f5500, 0x03568200, 0x86f25100, 0x05fb8600,
-		0x06ad0400, 0x85a4d300, 0x8ba85900, 0x08a18e00, 0x0bf70c00, 0x88fedb00,
-		0x0d5a0800, 0x8e53df00, 0x8d055d00, 0x0e0c8a00, 0x911c4900, 0x12159e00,
-		0x11431c00, 0x924acb00, 0x17ee1800, 0x94e7cf00, 0x97b14d00, 0x14b89a00,
-		0x1ab41000, 0x99bdc700, 0x9aeb4500, 0x19e29200, 0x9c464100, 0x1f4f9600,
-		0x1c191400, 0x9f10c300, 0xa4746900, 0x277dbe00, 0x242b3c00, 0xa722eb00,
-		0x22863800, 0xa18fef00, 0xa2d96d00, 0x21d0ba00, 0x2fdc3000, 0xacd5e700,
-		0xaf836500, 0x2c8ab200, 0xa92e6100, 0x2a27b600, 0x29713400, 0xaa78e300,
-		0x35682000, 0xb661f700, 0xb5377500, 0x363ea200, 0xb39a7100, 0x3093a600,
-		0x33c52400, 0xb0ccf300, 0xbec07900, 0x3dc9ae00, 0x3e9f2c00, 0xbd96fb00,
-		0x38322800, 0xbb3bff00, 0xb86d7d00, 0x3b64aa00, 0xcea42900, 0x4dadfe00,
-		0x4efb7c00, 0xcdf2ab00, 0x48567800, 0xcb5faf00, 0xc8092d00, 0x4b00fa00,
-		0x450c7000, 0xc605a700, 0xc5532500, 0x465af200, 0xc3fe2100, 0x40f7f600,
-		0x43a17400, 0xc0a8a300, 0x5fb86000, 0xdcb1b700, 0xdfe73500, 0x5ceee200,
-		0xd94a3100, 0x5a43e600, 0x59156400, 0xda1cb300, 0xd4103900, 0x5719ee00,
-		0x544f6c00, 0xd746bb00, 0x52e26800, 0xd1ebbf00, 0xd2bd3d00, 0x51b4ea00,
-		0x6ad04000, 0xe9d99700, 0xea8f1500, 0x6986c200, 0xec221100, 0x6f2bc600,
-		0x6c7d4400, 0xef749300, 0xe1781900, 0x6271ce00, 0x61274c00, 0xe22e9b00,
-		0x678a4800, 0xe4839f00, 0xe7d51d00, 0x64dcca00, 0xfbcc0900, 0x78c5de00,
-		0x7b935c00, 0xf89a8b00, 0x7d3e5800, 0xfe378f00, 0xfd610d00, 0x7e68da00,
-		0x70645000, 0xf36d8700, 0xf03b0500, 0x7332d200, 0xf6960100, 0x759fd600,
-		0x76c95400, 0xf5c08300, 0x1b04a900, 0x980d7e00, 0x9b5bfc00, 0x18522b00,
-		0x9df6f800, 0x1eff2f00, 0x1da9ad00, 0x9ea07a00, 0x90acf000, 0x13a52700,
-		0x10f3a500, 0x93fa7200, 0x165ea100, 0x95577600, 0x9601f400, 0x15082300,
-		0x8a18e000, 0x09113700, 0x0a47b500, 0x894e6200, 0x0ceab100, 0x8fe36600,
-		0x8cb5e400, 0x0fbc3300, 0x01b0b900, 0x82b96e00, 0x81efec00, 0x02e63b00,
-		0x8742e800, 0x044b3f00, 0x071dbd00, 0x84146a00, 0xbf70c000, 0x3c791700,
-		0x3f2f9500, 0xbc264200, 0x39829100, 0xba8b4600, 0xb9ddc400, 0x3ad41300,
-		0x34d89900, 0xb7d14e00, 0xb487cc00, 0x378e1b00, 0xb22ac800, 0x31231f00,
-		0x32759d00, 0xb17c4a00, 0x2e6c8900, 0xad655e00, 0xae33dc00, 0x2d3a0b00,
-		0xa89ed800, 0x2b970f00, 0x28c18d00, 0xabc85a00, 0xa5c4d000, 0x26cd0700,
-		0x259b8500, 0xa6925200, 0x23368100, 0xa03f5600, 0xa369d400, 0x20600300,
-		0xd5a08000, 0x56a95700, 0x55ffd500, 0xd6f60200, 0x5352d100, 0xd05b0600,
-		0xd30d8400, 0x50045300, 0x5e08d900, 0xdd010e00, 0xde578c00, 0x5d5e5b00,
-		0xd8fa8800, 0x5bf35f00, 0x58a5dd00, 0xdbac0a00, 0x44bcc900, 0xc7b51e00,
-		0xc4e39c00, 0x47ea4b00, 0xc24e9800, 0x41474f00, 0x4211cd00, 0xc1181a00,
-		0xcf149000, 0x4c1d4700, 0x4f4bc500, 0xcc421200, 0x49e6c100, 0xcaef1600,
-		0xc9b99400, 0x4ab04300, 0x71d4e900, 0xf2dd3e00, 0xf18bbc00, 0x72826b00,
-		0xf726b800, 0x742f6f00, 0x7779ed00, 0xf4703a00, 0xfa7cb000, 0x79756700,
-		0x7a23e500, 0xf92a3200, 0x7c8ee100, 0xff873600, 0xfcd1b400, 0x7fd86300,
-		0xe0c8a000, 0x63c17700, 0x6097f500, 0xe39e2200, 0x663af100, 0xe5332600,
-		0xe665a400, 0x656c7300, 0x6b60f900, 0xe8692e00, 0xeb3fac00, 0x68367b00,
-		0xed92a800, 0x6e9b7f00, 0x6dcdfd00, 0xeec42a00,
-	},
-	{
-		0x00000000, 0x36095200, 0x6c12a400, 0x5a1bf600, 0xd8254800, 0xee2c1a00,
-		0xb437ec00, 0x823ebe00, 0x36066b00, 0x000f3900, 0x5a14cf00, 0x6c1d9d00,
-		0xee232300, 0xd82a7100, 0x82318700, 0xb438d500, 0x6c0cd600, 0x5a058400,
-		0x001e7200, 0x36172000, 0xb4299e00, 0x8220cc00, 0xd83b3a00, 0xee326800,
-		0x5a0abd00, 0x6c03ef00, 0x36181900, 0x00114b00, 0x822ff500, 0xb426a700,
-		0xee3d5100, 0xd8340300, 0xd819ac00, 0xee10fe00, 0xb40b0800, 0x82025a00,
-		0x003ce400, 0x3635b600, 0x6c2e4000, 0x5a271200, 0xee1fc700, 0xd8169500,
-		0x820d6300, 0xb4043100, 0x363a8f00, 0x0033dd00, 0x5a282b00, 0x6c217900,
-		0xb4157a00, 0x821c2800, 0xd807de00, 0xee0e8c00, 0x6c303200, 0x5a396000,
-		0x00229600, 0x362bc400, 0x82131100, 0xb41a4300, 0xee01b500, 0xd808e700,
-		0x5a365900, 0x6c3f0b00, 0x3624fd00, 0x002daf00, 0x367fa300, 0x0076f100,
-		0x5a6d0700, 0x6c645500, 0xee5aeb00, 0xd853b900, 0x82484f00, 0xb4411d00,
-		0x0079c800, 0x36709a00, 0x6c6b6c00, 0x5a623e00, 0xd85c8000, 0xee55d200,
-		0xb44e2400, 0x82477600, 0x5a737500, 0x6c7a2700, 0x3661d100, 0x00688300,
-		0x82563d00, 0xb45f6f00, 0xee449900, 0xd84dcb00, 0x6c751e00, 0x5a7c4c00,
-		0x0067ba00, 0x366ee800, 0xb4505600, 0x82590400, 0xd842f200, 0xee4ba000,
-		0xee660f00, 0xd86f5d00, 0x8274ab00, 0xb47df900, 0x36434700, 0x004a1500,
-		0x5a51e300, 0x6c58b100, 0xd8606400, 0xee693600, 0xb472c000, 0x827b9200,
-		0x00452c00, 0x364c7e00, 0x6c578800, 0x5a5eda00, 0x826ad900, 0xb4638b00,
-		0xee787d00, 0xd8712f00, 0x5a4f9100, 0x6c46c300, 0x365d3500, 0x00546700,
-		0xb46cb200, 0x8265e000, 0xd87e1600, 0xee774400, 0x6c49fa00, 0x5a40a800,
-		0x005b5e00, 0x36520c00, 0x6cff4600, 0x5af61400, 0x00ede200, 0x36e4b000,
-		0xb4da0e00, 0x82d35c00, 0xd8c8aa00, 0xeec1f800, 0x5af92d00, 0x6cf07f00,
-		0x36eb8900, 0x00e2db00, 0x82dc6500, 0xb4d53700, 0xeecec100, 0xd8c79300,
-		0x00f39000, 0x36fac200, 0x6ce13400, 0x5ae86600, 0xd8d6d800, 0xeedf8a00,
-		0xb4c47c00, 0x82cd2e00, 0x36f5fb00, 0x00fca900, 0x5ae75f00, 0x6cee0d00,
-		0xeed0b300, 0xd8d9e100, 0x82c21700, 0xb4cb4500, 0xb4e6ea00, 0x82efb800,
-		0xd8f44e00, 0xeefd1c00, 0x6cc3a200, 0x5acaf000, 0x00d10600, 0x36d85400,
-		0x82e08100, 0xb4e9d300, 0xeef22500, 0xd8fb7700, 0x5ac5c900, 0x6ccc9b00,
-		0x36d76d00, 0x00de3f00, 0xd8ea3c00, 0xeee36e00, 0xb4f89800, 0x82f1ca00,
-		0x00cf7400, 0x36c62600, 0x6cddd000, 0x5ad48200, 0xeeec5700, 0xd8e50500,
-		0x82fef300, 0xb4f7a100, 0x36c91f00, 0x00c04d00, 0x5adbbb00, 0x6cd2e900,
-		0x5a80e500, 0x6c89b700, 0x36924100, 0x009b1300, 0x82a5ad00, 0xb4acff00,
-		0xeeb70900, 0xd8be5b00, 0x6c868e00, 0x5a8fdc00, 0x00942a00, 0x369d7800,
-		0xb4a3c600, 0x82aa9400, 0xd8b16200, 0xeeb83000, 0x368c3300, 0x00856100,
-		0x5a9e9700, 0x6c97c500, 0xeea97b00, 0xd8a02900, 0x82bbdf00, 0xb4b28d00,
-		0x008a5800, 0x36830a00, 0x6c98fc00, 0x5a91ae00, 0xd8af1000, 0xeea64200,
-		0xb4bdb400, 0x82b4e600, 0x82994900, 0xb4901b00, 0xee8bed00, 0xd882bf00,
-		0x5abc0100, 0x6cb55300, 0x36aea500, 0x00a7f700, 0xb49f2200, 0x82967000,
-		0xd88d8600, 0xee84d400, 0x6cba6a00, 0x5ab33800, 0x00a8ce00, 0x36a19c00,
-		0xee959f00, 0xd89ccd00, 0x82873b00, 0xb48e6900, 0x36b0d700, 0x00b98500,
-		0x5aa27300, 0x6cab2100, 0xd893f400, 0xee9aa600, 0xb4815000, 0x82880200,
-		0x00b6bc00, 0x36bfee00, 0x6ca41800, 0x5aad4a00,
-	},
-	{
-		0x00000000, 0xd9fe8c00, 0x35b1e300, 0xec4f6f00, 0x6b63c600, 0xb29d4a00,
-		0x5ed22500, 0x872ca900, 0xd6c78c00, 0x0f390000, 0xe3766f00, 0x3a88e300,
-		0xbda44a00, 0x645ac600, 0x8815a900, 0x51eb2500, 0x2bc3e300, 0xf23d6f00,
-		0x1e720000, 0xc78c8c00, 0x40a02500, 0x995ea900, 0x7511c600, 0xacef4a00,
-		0xfd046f00, 0x24fae300, 0xc8b58c00, 0x114b0000, 0x9667a900, 0x4f992500,
-		0xa3d64a00, 0x7a28c600, 0x5787c600, 0x8e794a00, 0x62362500, 0xbbc8a900,
-		0x3ce40000, 0xe51a8c00, 0x0955e300, 0xd0ab6f00, 0x81404a00, 0x58bec600,
-		0xb4f1a900, 0x6d0f2500, 0xea238c00, 0x33dd0000, 0xdf926f00, 0x066ce300,
-		0x7c442500, 0xa5baa900, 0x49f5c600, 0x900b4a00, 0x1727e300, 0xced96f00,
-		0x22960000, 0xfb688c00, 0xaa83a900, 0x737d2500, 0x9f324a00, 0x46ccc600,
-		0xc1e06f00, 0x181ee300, 0xf4518c00, 0x2daf0000, 0xaf0f8c00, 0x76f10000,
-		0x9abe6f00, 0x4340e300, 0xc46c4a00, 0x1d92c600, 0xf1dda900, 0x28232500,
-		0x79c80000, 0xa0368c00, 0x4c79e300, 0x95876f00, 0x12abc600, 0xcb554a00,
-		0x271a2500, 0xfee4a900, 0x84cc6f00, 0x5d32e300, 0xb17d8c00, 0x68830000,
-		0xefafa900, 0x36512500, 0xda1e4a00, 0x03e0c600, 0x520be300, 0x8bf56f00,
-		0x67ba0000, 0xbe448c00, 0x39682500, 0xe096a900, 0x0cd9c600, 0xd5274a00,
-		0xf8884a00, 0x2176c600, 0xcd39a900, 0x14c72500, 0x93eb8c00, 0x4a150000,
-		0xa65a6f00, 0x7fa4e300, 0x2e4fc600, 0xf7b14a00, 0x1bfe2500, 0xc200a900,
-		0x452c0000, 0x9cd28c00, 0x709de300, 0xa9636f00, 0xd34ba900, 0x0ab52500,
-		0xe6fa4a00, 0x3f04c600, 0xb8286f00, 0x61d6e300, 0x8d998c00, 0x54670000,
-		0x058c2500, 0xdc72a900, 0x303dc600, 0xe9c34a00, 0x6eefe300, 0xb7116f00,
-		0x5b5e0000, 0x82a08c00, 0xd853e300, 0x01ad6f00, 0xede20000, 0x341c8c00,
-		0xb3302500, 0x6acea900, 0x8681c600, 0x5f7f4a00, 0x0e946f00, 0xd76ae300,
-		0x3b258c00, 0xe2db0000, 0x65f7a900, 0xbc092500, 0x50464a00, 0x89b8c600,
-		0xf3900000, 0x2a6e8c00, 0xc621e300, 0x1fdf6f00, 0x98f3c600, 0x410d4a00,
-		0xad422500, 0x74bca900, 0x25578c00, 0xfca90000, 0x10e66f00, 0xc918e300,
-		0x4e344a00, 0x97cac600, 0x7b85a900, 0xa27b2500, 0x8fd42500, 0x562aa900,
-		0xba65c600, 0x639b4a00, 0xe4b7e300, 0x3d496f00, 0xd1060000, 0x08f88c00,
-		0x5913a900, 0x80ed2500, 0x6ca24a00, 0xb55cc600, 0x32706f00, 0xeb8ee300,
-		0x07c18c00, 0xde3f0000, 0xa417c600, 0x7de94a00, 0x91a62500, 0x4858a900,
-		0xcf740000, 0x168a8c00, 0xfac5e300, 0x233b6f00, 0x72d04a00, 0xab2ec600,
-		0x4761a900, 0x9e9f2500, 0x19b38c00, 0xc04d0000, 0x2c026f00, 0xf5fce300,
-		0x775c6f00, 0xaea2e300, 0x42ed8c00, 0x9b130000, 0x1c3fa900, 0xc5c12500,
-		0x298e4a00, 0xf070c600, 0xa19be300, 0x78656f00, 0x942a0000, 0x4dd48c00,
-		0xcaf82500, 0x1306a900, 0xff49c600, 0x26b74a00, 0x5c9f8c00, 0x85610000,
-		0x692e6f00, 0xb0d0e300, 0x37fc4a00, 0xee02c600, 0x024da900, 0xdbb32500,
-		0x8a580000, 0x53a68c00, 0xbfe9e300, 0x66176f00, 0xe13bc600, 0x38c54a00,
-		0xd48a2500, 0x0d74a900, 0x20dba900, 0xf9252500, 0x156a4a00, 0xcc94c600,
-		0x4bb86f00, 0x9246e300, 0x7e098c00, 0xa7f70000, 0xf61c2500, 0x2fe2a900,
-		0xc3adc600, 0x1a534a00, 0x9d7fe300, 0x44816f00, 0xa8ce0000, 0x71308c00,
-		0x0b184a00, 0xd2e6c600, 0x3ea9a900, 0xe7572500, 0x607b8c00, 0xb9850000,
-		0x55ca6f00, 0x8c34e300, 0xdddfc600, 0x04214a00, 0xe86e2500, 0x3190a900,
-		0xb6bc0000, 0x6f428c00, 0x830de300, 0x5af36f00,
-	},
-	{
-		0x00000000, 0x36eb3d00, 0x6dd67a00, 0x5b3d4700, 0xdbacf400, 0xed47c900,
-		0xb67a8e00, 0x8091b300, 0x31151300, 0x07fe2e00, 0x5cc36900, 0x6a285400,
-		0xeab9e700, 0xdc52da00, 0x876f9d00, 0xb184a000, 0x622a2600, 0x54c11b00,
-		0x0ffc5c00, 0x39176100, 0xb986d200, 0x8f6def00, 0xd450a800, 0xe2bb9500,
-		0x533f3500, 0x65d40800, 0x3ee94f00, 0x08027200, 0x8893c100, 0xbe78fc00,
-		0xe545bb00, 0xd3ae8600, 0xc4544c00, 0xf2bf7100, 0xa9823600, 0x9f690b00,
-		0x1ff8b800, 0x29138500, 0x722ec200, 0x44c5ff00, 0xf5415f00, 0xc3aa6200,
-		0x98972500, 0xae7c1800, 0x2eedab00, 0x18069600, 0x433bd100, 0x75d0ec00,
-		0xa67e6a00, 0x90955700, 0xcba81000, 0xfd432d00, 0x7dd29e00, 0x4b39a300,
-		0x1004e400, 0x26efd900, 0x976b7900, 0xa1804400, 0xfabd0300, 0xcc563e00,
-		0x4cc78d00, 0x7a2cb000, 0x2111f700, 0x17faca00, 0x0ee46300, 0x380f5e00,
-		0x63321900, 0x55d92400, 0xd5489700, 0xe3a3aa00, 0xb89eed00, 0x8e75d000,
-		0x3ff17000, 0x091a4d00, 0x52270a00, 0x64cc3700, 0xe45d8400, 0xd2b6b900,
-		0x898bfe00, 0xbf60c300, 0x6cce4500, 0x5a257800, 0x01183f00, 0x37f30200,
-		0xb762b100, 0x81898c00, 0xdab4cb00, 0xec5ff600, 0x5ddb5600, 0x6b306b00,
-		0x300d2c00, 0x06e61100, 0x8677a200, 0xb09c9f00, 0xeba1d800, 0xdd4ae500,
-		0xcab02f00, 0xfc5b1200, 0xa7665500, 0x918d6800, 0x111cdb00, 0x27f7e600,
-		0x7ccaa100, 0x4a219c00, 0xfba53c00, 0xcd4e0100, 0x96734600, 0xa0987b00,
-		0x2009c800, 0x16e2f500, 0x4ddfb200, 0x7b348f00, 0xa89a0900, 0x9e713400,
-		0xc54c7300, 0xf3a74e00, 0x7336fd00, 0x45ddc000, 0x1ee08700, 0x280bba00,
-		0x998f1a00, 0xaf642700, 0xf4596000, 0xc2b25d00, 0x4223ee00, 0x74c8d300,
-		0x2ff59400, 0x191ea900, 0x1dc8c600, 0x2b23fb00, 0x701ebc00, 0x46f58100,
-		0xc6643200, 0xf08f0f00, 0xabb24800, 0x9d597500, 0x2cddd500, 0x1a36e800,
-		0x410baf00, 0x77e09200, 0xf7712100, 0xc19a1c00, 0x9aa75b00, 0xac4c6600,
-		0x7fe2e000, 0x4909dd00, 0x12349a00, 0x24dfa700, 0xa44e1400, 0x92a52900,
-		0xc9986e00, 0xff735300, 0x4ef7f300, 0x781cce00, 0x23218900, 0x15cab400,
-		0x955b0700, 0xa3b03a00, 0xf88d7d00, 0xce664000, 0xd99c8a00, 0xef77b700,
-		0xb44af000, 0x82a1cd00, 0x02307e00, 0x34db4300, 0x6fe60400, 0x590d3900,
-		0xe8899900, 0xde62a400, 0x855fe300, 0xb3b4de00, 0x33256d00, 0x05ce5000,
-		0x5ef31700, 0x68182a00, 0xbbb6ac00, 0x8d5d9100, 0xd660d600, 0xe08beb00,
-		0x601a5800, 0x56f16500, 0x0dcc2200, 0x3b271f00, 0x8aa3bf00, 0xbc488200,
-		0xe775c500, 0xd19ef800, 0x510f4b00, 0x67e47600, 0x3cd93100, 0x0a320c00,
-		0x132ca500, 0x25c79800, 0x7efadf00, 0x4811e200, 0xc8805100, 0xfe6b6c00,
-		0xa5562b00, 0x93bd1600, 0x2239b600, 0x14d28b00, 0x4fefcc00, 0x7904f100,
-		0xf9954200, 0xcf7e7f00, 0x94433800, 0xa2a80500, 0x71068300, 0x47edbe00,
-		0x1cd0f900, 0x2a3bc400, 0xaaaa7700, 0x9c414a00, 0xc77c0d00, 0xf1973000,
-		0x40139000, 0x76f8ad00, 0x2dc5ea00, 0x1b2ed700, 0x9bbf6400, 0xad545900,
-		0xf6691e00, 0xc0822300, 0xd778e900, 0xe193d400, 0xbaae9300, 0x8c45ae00,
-		0x0cd41d00, 0x3a3f2000, 0x61026700, 0x57e95a00, 0xe66dfa00, 0xd086c700,
-		0x8bbb8000, 0xbd50bd00, 0x3dc10e00, 0x0b2a3300, 0x50177400, 0x66fc4900,
-		0xb552cf00, 0x83b9f200, 0xd884b500, 0xee6f8800, 0x6efe3b00, 0x58150600,
-		0x03284100, 0x35c37c00, 0x8447dc00, 0xb2ace100, 0xe991a600, 0xdf7a9b00,
-		0x5feb2800, 0x69001500, 0x323d5200, 0x04d66f00,
-	},
-	{
-		0x00000000, 0x3b918c00, 0x77231800, 0x4cb29400, 0xee463000, 0xd5d7bc00,
-		0x99652800, 0xa2f4a400, 0x5ac09b00, 0x61511700, 0x2de38300, 0x16720f00,
-		0xb486ab00, 0x8f172700, 0xc3a5b300, 0xf8343f00, 0xb5813600, 0x8e10ba00,
-		0xc2a22e00, 0xf933a200, 0x5bc70600, 0x60568a00, 0x2ce41e00, 0x17759200,
-		0xef41ad00, 0xd4d02100, 0x9862b500, 0xa3f33900, 0x01079d00, 0x3a961100,
-		0x76248500, 0x4db50900, 0xed4e9700, 0xd6df1b00, 0x9a6d8f00, 0xa1fc0300,
-		0x0308a700, 0x38992b00, 0x742bbf00, 0x4fba3300, 0xb78e0c00, 0x8c1f8000,
-		0xc0ad1400, 0xfb3c9800, 0x59c83c00, 0x6259b000, 0x2eeb2400, 0x157aa800,
-		0x58cfa100, 0x635e2d00, 0x2fecb900, 0x147d3500, 0xb6899100, 0x8d181d00,
-		0xc1aa8900, 0xfa3b0500, 0x020f3a00, 0x399eb600, 0x752c2200, 0x4ebdae00,
-		0xec490a00, 0xd7d88600, 0x9b6a1200, 0xa0fb9e00, 0x5cd1d500, 0x67405900,
-		0x2bf2cd00, 0x10634100, 0xb297e500, 0x89066900, 0xc5b4fd00, 0xfe257100,
-		0x06114e00, 0x3d80c200, 0x71325600, 0x4aa3da00, 0xe8577e00, 0xd3c6f200,
-		0x9f746600, 0xa4e5ea00, 0xe950e300, 0xd2c16f00, 0x9e73fb00, 0xa5e27700,
-		0x0716d300, 0x3c875f00, 0x7035cb00, 0x4ba44700, 0xb3907800, 0x8801f400,
-		0xc4b36000, 0xff22ec00, 0x5dd64800, 0x6647c400, 0x2af55000, 0x1164dc00,
-		0xb19f4200, 0x8a0ece00, 0xc6bc5a00, 0xfd2dd600, 0x5fd97200, 0x6448fe00,
-		0x28fa6a00, 0x136be600, 0xeb5fd900, 0xd0ce5500, 0x9c7cc100, 0xa7ed4d00,
-		0x0519e900, 0x3e886500, 0x723af100, 0x49ab7d00, 0x041e7400, 0x3f8ff800,
-		0x733d6c00, 0x48ace000, 0xea584400, 0xd1c9c800, 0x9d7b5c00, 0xa6ead000,
-		0x5edeef00, 0x654f6300, 0x29fdf700, 0x126c7b00, 0xb098df00, 0x8b095300,
-		0xc7bbc700, 0xfc2a4b00, 0xb9a3aa00, 0x82322600, 0xce80b200, 0xf5113e00,
-		0x57e59a00, 0x6c741600, 0x20c68200, 0x1b570e00, 0xe3633100, 0xd8f2bd00,
-		0x94402900, 0xafd1a500, 0x0d250100, 0x36b48d00, 0x7a061900, 0x41979500,
-		0x0c229c00, 0x37b31000, 0x7b018400, 0x40900800, 0xe264ac00, 0xd9f52000,
-		0x9547b400, 0xaed63800, 0x56e20700, 0x6d738b00, 0x21c11f00, 0x1a509300,
-		0xb8a43700, 0x8335bb00, 0xcf872f00, 0xf416a300, 0x54ed3d00, 0x6f7cb100,
-		0x23ce2500, 0x185fa900, 0xbaab0d00, 0x813a8100, 0xcd881500, 0xf6199900,
-		0x0e2da600, 0x35bc2a00, 0x790ebe00, 0x429f3200, 0xe06b9600, 0xdbfa1a00,
-		0x97488e00, 0xacd90200, 0xe16c0b00, 0xdafd8700, 0x964f1300, 0xadde9f00,
-		0x0f2a3b00, 0x34bbb700, 0x78092300, 0x4398af00, 0xbbac9000, 0x803d1c00,
-		0xcc8f8800, 0xf71e0400, 0x55eaa000, 0x6e7b2c00, 0x22c9b800, 0x19583400,
-		0xe5727f00, 0xdee3f300, 0x92516700, 0xa9c0eb00, 0x0b344f00, 0x30a5c300,
-		0x7c175700, 0x4786db00, 0xbfb2e400, 0x84236800, 0xc891fc00, 0xf3007000,
-		0x51f4d400, 0x6a655800, 0x26d7cc00, 0x1d464000, 0x50f34900, 0x6b62c500,
-		0x27d05100, 0x1c41dd00, 0xbeb57900, 0x8524f500, 0xc9966100, 0xf207ed00,
-		0x0a33d200, 0x31a25e00, 0x7d10ca00, 0x46814600, 0xe475e200, 0xdfe46e00,
-		0x9356fa00, 0xa8c77600, 0x083ce800, 0x33ad6400, 0x7f1ff000, 0x448e7c00,
-		0xe67ad800, 0xddeb5400, 0x9159c000, 0xaac84c00, 0x52fc7300, 0x696dff00,
-		0x25df6b00, 0x1e4ee700, 0xbcba4300, 0x872bcf00, 0xcb995b00, 0xf008d700,
-		0xbdbdde00, 0x862c5200, 0xca9ec600, 0xf10f4a00, 0x53fbee00, 0x686a6200,
-		0x24d8f600, 0x1f497a00, 0xe77d4500, 0xdcecc900, 0x905e5d00, 0xabcfd100,
-		0x093b7500, 0x32aaf900, 0x7e186d00, 0x4589e100,
-	},
-	{
-		0x00000000, 0xf50baf00, 0x6c5ba500, 0x99500a00, 0xd8b74a00, 0x2dbce500,
-		0xb4ecef00, 0x41e74000, 0x37226f00, 0xc229c000, 0x5b79ca00, 0xae726500,
-		0xef952500, 0x1a9e8a00, 0x83ce8000, 0x76c52f00, 0x6e44de00, 0x9b4f7100,
-		0x021f7b00, 0xf714d400, 0xb6f39400, 0x43f83b00, 0xdaa83100, 0x2fa39e00,
-		0x5966b100, 0xac6d1e00, 0x353d1400, 0xc036bb00, 0x81d1fb00, 0x74da5400,
-		0xed8a5e00, 0x1881f100, 0xdc89bc00, 0x29821300, 0xb0d21900, 0x45d9b600,
-		0x043ef600, 0xf1355900, 0x68655300, 0x9d6efc00, 0xebabd300, 0x1ea07c00,
-		0x87f07600, 0x72fbd900, 0x331c9900, 0xc6173600, 0x5f473c00, 0xaa4c9300,
-		0xb2cd6200, 0x47c6cd00, 0xde96c700, 0x2b9d6800, 0x6a7a2800, 0x9f718700,
-		0x06218d00, 0xf32a2200, 0x85ef0d00, 0x70e4a200, 0xe9b4a800, 0x1cbf0700,
-		0x5d584700, 0xa853e800, 0x3103e200, 0xc4084d00, 0x3f5f8300, 0xca542c00,
-		0x53042600, 0xa60f8900, 0xe7e8c900, 0x12e36600, 0x8bb36c00, 0x7eb8c300,
-		0x087dec00, 0xfd764300, 0x64264900, 0x912de600, 0xd0caa600, 0x25c10900,
-		0xbc910300, 0x499aac00, 0x511b5d00, 0xa410f200, 0x3d40f800, 0xc84b5700,
-		0x89ac1700, 0x7ca7b800, 0xe5f7b200, 0x10fc1d00, 0x66393200, 0x93329d00,
-		0x0a629700, 0xff693800, 0xbe8e7800, 0x4b85d700, 0xd2d5dd00, 0x27de7200,
-		0xe3d63f00, 0x16dd9000, 0x8f8d9a00, 0x7a863500, 0x3b617500, 0xce6ada00,
-		0x573ad000, 0xa2317f00, 0xd4f45000, 0x21ffff00, 0xb8aff500, 0x4da45a00,
-		0x0c431a00, 0xf948b500, 0x6018bf00, 0x95131000, 0x8d92e100, 0x78994e00,
-		0xe1c94400, 0x14c2eb00, 0x5525ab00, 0xa02e0400, 0x397e0e00, 0xcc75a100,
-		0xbab08e00, 0x4fbb2100, 0xd6eb2b00, 0x23e08400, 0x6207c400, 0x970c6b00,
-		0x0e5c6100, 0xfb57ce00, 0x7ebf0600, 0x8bb4a900, 0x12e4a300, 0xe7ef0c00,
-		0xa6084c00, 0x5303e300, 0xca53e900, 0x3f584600, 0x499d6900, 0xbc96c600,
-		0x25c6cc00, 0xd0cd6300, 0x912a2300, 0x64218c00, 0xfd718600, 0x087a2900,
-		0x10fbd800, 0xe5f07700, 0x7ca07d00, 0x89abd200, 0xc84c9200, 0x3d473d00,
-		0xa4173700, 0x511c9800, 0x27d9b700, 0xd2d21800, 0x4b821200, 0xbe89bd00,
-		0xff6efd00, 0x0a655200, 0x93355800, 0x663ef700, 0xa236ba00, 0x573d1500,
-		0xce6d1f00, 0x3b66b000, 0x7a81f000, 0x8f8a5f00, 0x16da5500, 0xe3d1fa00,
-		0x9514d500, 0x601f7a00, 0xf94f7000, 0x0c44df00, 0x4da39f00, 0xb8a83000,
-		0x21f83a00, 0xd4f39500, 0xcc726400, 0x3979cb00, 0xa029c100, 0x55226e00,
-		0x14c52e00, 0xe1ce8100, 0x789e8b00, 0x8d952400, 0xfb500b00, 0x0e5ba400,
-		0x970bae00, 0x62000100, 0x23e74100, 0xd6ecee00, 0x4fbce400, 0xbab74b00,
-		0x41e08500, 0xb4eb2a00, 0x2dbb2000, 0xd8b08f00, 0x9957cf00, 0x6c5c6000,
-		0xf50c6a00, 0x0007c500, 0x76c2ea00, 0x83c94500, 0x1a994f00, 0xef92e000,
-		0xae75a000, 0x5b7e0f00, 0xc22e0500, 0x3725aa00, 0x2fa45b00, 0xdaaff400,
-		0x43fffe00, 0xb6f45100, 0xf7131100, 0x0218be00, 0x9b48b400, 0x6e431b00,
-		0x18863400, 0xed8d9b00, 0x74dd9100, 0x81d63e00, 0xc0317e00, 0x353ad100,
-		0xac6adb00, 0x59617400, 0x9d693900, 0x68629600, 0xf1329c00, 0x04393300,
-		0x45de7300, 0xb0d5dc00, 0x2985d600, 0xdc8e7900, 0xaa4b5600, 0x5f40f900,
-		0xc610f300, 0x331b5c00, 0x72fc1c00, 0x87f7b300, 0x1ea7b900, 0xebac1600,
-		0xf32de700, 0x06264800, 0x9f764200, 0x6a7ded00, 0x2b9aad00, 0xde910200,
-		0x47c10800, 0xb2caa700, 0xc40f8800, 0x31042700, 0xa8542d00, 0x5d5f8200,
-		0x1cb8c200, 0xe9b36d00, 0x70e36700, 0x85e8c800,
-	},
+/* The CRC24 tables for slice-by-16, built at compile time. Entry
+ * [k][b] is the CRC register (24 bits, left-aligned in 32) after the
+ * octet b followed by k zero octets went in: [0] is the classic
+ * byte-at-a-time table. The CRC is linear, so an entry is the XOR of
+ * the entries of the single bits of b: CRC_Tk lists those eight, bit i
+ * giving x^(24 + 8k + i) mod 0x864CFB (computed once with the bitwise
+ * CRC; tests/shared/test_cm_pgp_armor.c checks cm_pgp_armor_crc24()
+ * against the bitwise CRC). */
+#define CRC_ENTRY(b, k0, k1, k2, k3, k4, k5, k6, k7) \
+	((uint32_t) (((b) & 1 ? k0 : 0) ^ ((b) & 2 ? k1 : 0) \
+		     ^ ((b) & 4 ? k2 : 0) ^ ((b) & 8 ? k3 : 0) \
+		     ^ ((b) & 16 ? k4 : 0) ^ ((b) & 32 ? k5 : 0) \
+		     ^ ((b) & 64 ? k6 : 0) ^ ((b) & 128 ? k7 : 0)) << 8)
+#define CRC_T0(b)	CRC_ENTRY(b, 0x864cfb, 0x8ad50d, 0x93e6e1, 0xa18139, \
+				  0xc54e89, 0x0cd1e9, 0x19a3d2, 0x3347a4)
+#define CRC_T1(b)	CRC_ENTRY(b, 0x668f48, 0xcd1e90, 0x1c71db, 0x38e3b6, \
+				  0x71c76c, 0xe38ed8, 0x41514b, 0x82a296)
+#define CRC_T2(b)	CRC_ENTRY(b, 0x8309d7, 0x805f55, 0x86f251, 0x8ba859, \
+				  0x911c49, 0xa47469, 0xcea429, 0x1b04a9)
+#define CRC_T3(b)	CRC_ENTRY(b, 0x360952, 0x6c12a4, 0xd82548, 0x36066b, \
+				  0x6c0cd6, 0xd819ac, 0x367fa3, 0x6cff46)
+#define CRC_T4(b)	CRC_ENTRY(b, 0xd9fe8c, 0x35b1e3, 0x6b63c6, 0xd6c78c, \
+				  0x2bc3e3, 0x5787c6, 0xaf0f8c, 0xd853e3)
+#define CRC_T5(b)	CRC_ENTRY(b, 0x36eb3d, 0x6dd67a, 0xdbacf4, 0x311513, \
+				  0x622a26, 0xc4544c, 0x0ee463, 0x1dc8c6)
+#define CRC_T6(b)	CRC_ENTRY(b, 0x3b918c, 0x772318, 0xee4630, 0x5ac09b, \
+				  0xb58136, 0xed4e97, 0x5cd1d5, 0xb9a3aa)
+#define CRC_T7(b)	CRC_ENTRY(b, 0xf50baf, 0x6c5ba5, 0xd8b74a, 0x37226f, \
+				  0x6e44de, 0xdc89bc, 0x3f5f83, 0x7ebf06)
+#define CRC_T8(b)	CRC_ENTRY(b, 0xfd7e0c, 0x7cb0e3, 0xf961c6, 0x748f77, \
+				  0xe91eee, 0x547127, 0xa8e24e, 0xd78867)
+#define CRC_T9(b)	CRC_ENTRY(b, 0x295c35, 0x52b86a, 0xa570d4, 0xccad53, \
+				  0x1f165d, 0x3e2cba, 0x7c5974, 0xf8b2e8)
+#define CRC_T10(b)	CRC_ENTRY(b, 0x77292b, 0xee5256, 0x5ae857, 0xb5d0ae, \
+				  0xededa7, 0x5d97b5, 0xbb2f6a, 0xf0122f)
+#define CRC_T11(b)	CRC_ENTRY(b, 0x6668a5, 0xccd14a, 0x1fee6f, 0x3fdcde, \
+				  0x7fb9bc, 0xff7378, 0x78aa0b, 0xf15416)
+#define CRC_T12(b)	CRC_ENTRY(b, 0x64e4d7, 0xc9c9ae, 0x15dfa7, 0x2bbf4e, \
+				  0x577e9c, 0xaefd38, 0xdbb68b, 0x3121ed)
+#define CRC_T13(b)	CRC_ENTRY(b, 0x6243da, 0xc487b4, 0x0f4393, 0x1e8726, \
+				  0x3d0e4c, 0x7a1c98, 0xf43930, 0x6e3e9b)
+#define CRC_T14(b)	CRC_ENTRY(b, 0xdc7d36, 0x3eb697, 0x7d6d2e, 0xfada5c, \
+				  0x73f843, 0xe7f086, 0x49adf7, 0x935bee)
+#define CRC_T15(b)	CRC_ENTRY(b, 0xa0fb27, 0xc7bab5, 0x093991, 0x127322, \
+				  0x24e644, 0x49cc88, 0x939910, 0xa17edb)
+
+static const uint32_t armor_crc_table[16][256] = {
+	{CM_PGP_MIME_TABLE(CRC_T0)}, {CM_PGP_MIME_TABLE(CRC_T1)},
+	{CM_PGP_MIME_TABLE(CRC_T2)}, {CM_PGP_MIME_TABLE(CRC_T3)},
+	{CM_PGP_MIME_TABLE(CRC_T4)}, {CM_PGP_MIME_TABLE(CRC_T5)},
+	{CM_PGP_MIME_TABLE(CRC_T6)}, {CM_PGP_MIME_TABLE(CRC_T7)},
+	{CM_PGP_MIME_TABLE(CRC_T8)}, {CM_PGP_MIME_TABLE(CRC_T9)},
+	{CM_PGP_MIME_TABLE(CRC_T10)}, {CM_PGP_MIME_TABLE(CRC_T11)},
+	{CM_PGP_MIME_TABLE(CRC_T12)}, {CM_PGP_MIME_TABLE(CRC_T13)},
+	{CM_PGP_MIME_TABLE(CRC_T14)}, {CM_PGP_MIME_TABLE(CRC_T15)},
 };
 
-/* CRC_STEP - slice-by-8: eight octets at p into the register c */
-#define CRC_STEP(t, c, p) do { \
-	(c) ^= (uint32_t) (p)[0] << 24 | (uint32_t) (p)[1] << 16 \
-	    | (uint32_t) (p)[2] << 8 | (uint32_t) (p)[3]; \
-	(c) = (t)[7][(c) >> 24] ^ (t)[6][((c) >> 16) & 0xff] \
-	    ^ (t)[5][((c) >> 8) & 0xff] ^ (t)[4][(c) & 0xff] \
-	    ^ (t)[3][(p)[4]] ^ (t)[2][(p)[5]] ^ (t)[1][(p)[6]] \
-	    ^ (t)[0][(p)[7]]; \
-	(p) += 8; \
-    } while (0)
+/* ARMOR_CRC_HEAD - the first three octets at p where they meet the
+ * register (p[3] is read too, then masked: one load for the compiler) */
+#define ARMOR_CRC_HEAD(p) \
+	(((uint32_t) (p)[0] << 24 | (uint32_t) (p)[1] << 16 \
+	  | (uint32_t) (p)[2] << 8 | (p)[3]) & 0xffffff00u)
 
-/* armor_crc_mulmod - a * b mod the CRC24 polynomial (24-bit values) */
-static uint32_t armor_crc_mulmod(uint32_t a, uint32_t b)
+/* armor_crc_step16 - slice-by-16: sixteen octets at p into the register
+ * c. Its low octet is always zero (the CRC is 24 bits, left-aligned),
+ * so only three lookups wait for c; the other thirteen depend on the
+ * data alone and are done while the previous step is still running. */
+static inline uint32_t armor_crc_step16(uint32_t c, const unsigned char *p)
 {
-	uint64_t p = 0;
-	int     i;
+	const uint32_t (*t)[256] = armor_crc_table;
+	uint32_t d, x;
 
-	for (i = 0; i < 24; i++)
-		if ((b >> i) & 1)
-			p ^= (uint64_t) a << i;
-	for (i = 47; i >= 24; i--)
-		if ((p >> i) & 1)
-			p ^= (uint64_t) ARMOR_CRC_POLY << (i - 24);
-	return ((uint32_t) p);
+	d = t[12][p[3]] ^ t[11][p[4]] ^ t[10][p[5]] ^ t[9][p[6]] ^ t[8][p[7]]
+		^ t[7][p[8]] ^ t[6][p[9]] ^ t[5][p[10]] ^ t[4][p[11]]
+		^ t[3][p[12]] ^ t[2][p[13]] ^ t[1][p[14]] ^ t[0][p[15]];
+	x = c ^ ARMOR_CRC_HEAD(p);
+	return (d ^ t[15][x >> 24] ^ t[14][(x >> 16) & 0xff]
+		^ t[13][(x >> 8) & 0xff]);
 }
 
-/* armor_crc_update - CRC24 (left-aligned in 32 bits) over n octets.
- * Blocks of 3 * ARMOR_CRC_LANE octets run as three independent lanes
- * (the table lookups of one lane no longer wait for the previous
- * step), joined with R(s, A B) = R(s, A) * x^(8|B|) + R(0, B). */
+/* armor_crc_step8 - the same for eight octets (the tail of a piece) */
+static inline uint32_t armor_crc_step8(uint32_t c, const unsigned char *p)
+{
+	const uint32_t (*t)[256] = armor_crc_table;
+	uint32_t d, x;
+
+	d = t[4][p[3]] ^ t[3][p[4]] ^ t[2][p[5]] ^ t[1][p[6]] ^ t[0][p[7]];
+	x = c ^ ARMOR_CRC_HEAD(p);
+	return (d ^ t[7][x >> 24] ^ t[6][(x >> 16) & 0xff]
+		^ t[5][(x >> 8) & 0xff]);
+}
+
+/* armor_crc_update - CRC24 (left-aligned in 32 bits) over n octets */
 static uint32_t armor_crc_update(uint32_t c, const unsigned char *p,
 				 size_t n)
 {
-	const uint32_t (*t)[256] = armor_crc_table;
-
-	while (n >= 3 * ARMOR_CRC_LANE) {
-		const unsigned char *pb = p + ARMOR_CRC_LANE;
-		const unsigned char *pc = p + 2 * ARMOR_CRC_LANE;
-		uint32_t b = 0, d = 0;
-		size_t  i;
-
-		for (i = 0; i < ARMOR_CRC_LANE / 8; i++) {
-			CRC_STEP(t, c, p);
-			CRC_STEP(t, b, pb);
-			CRC_STEP(t, d, pc);
-		}
-		c = armor_crc_mulmod(c >> 8, ARMOR_CRC_XLANE) ^ (b >> 8);
-		c = (armor_crc_mulmod(c, ARMOR_CRC_XLANE) ^ (d >> 8)) << 8;
-		p = pc;
-		n -= 3 * ARMOR_CRC_LANE;
-	}
-	while (n >= 8) {
-		CRC_STEP(t, c, p);
+	for (; n >= 16; n -= 16, p += 16)
+		c = armor_crc_step16(c, p);
+	if (n >= 8) {
+		c = armor_crc_step8(c, p);
+		p += 8;
 		n -= 8;
 	}
 	while (n-- > 0)
-		c = (c << 8) ^ t[0][(c >> 24) ^ *p++];
+		c = (c << 8) ^ armor_crc_table[0][(c >> 24) ^ *p++];
 	return (c);
 }
 
@@ -738,89 +427,110 @@ int     cm_pgp_armor_line(struct cm_pgp_armor *armor, const char *line,
 	}
 }
 
-/* armor_flush - checksum and walk the octets the fast path decoded */
-static int armor_flush(struct cm_pgp_armor *armor, const unsigned char *out,
-		               size_t o)
+/* armor_eol - length of the line end at p (LF or CRLF), 0 if none */
+static size_t armor_eol(const unsigned char *p, const unsigned char *end)
 {
-	armor->crc = armor_crc_update(armor->crc, out, o);
-	if (cm_pgp_packet_feed(&armor->pkt, out, o) < 0)
-		return (armor_fail(armor, armor->pkt.reason));
-	return (0);
-}
-
-/* armor_eol - length of the line end at s[i] (LF or CRLF), 0 if none */
-static size_t armor_eol(const unsigned char *s, size_t i, size_t len)
-{
-	if (i < len && s[i] == '\n')
+	if (p < end && p[0] == '\n')
 		return (1);
-	if (i + 1 < len && s[i] == '\r' && s[i + 1] == '\n')
+	if (p + 1 < end && p[0] == '\r' && p[1] == '\n')
 		return (2);
 	return (0);
 }
 
-/* ARMOR_QUAD - decode the quad at p into out; bad = flags seen */
-#define ARMOR_QUAD(p, out, bad) do { \
-	unsigned v0 = armor_b64[(p)[0]], v1 = armor_b64[(p)[1]]; \
-	unsigned v2 = armor_b64[(p)[2]], v3 = armor_b64[(p)[3]]; \
-	uint32_t w = (v0 << 18) | (v1 << 12) | (v2 << 6) | v3; \
-	(bad) |= v0 | v1 | v2 | v3; \
-	(out)[0] = (unsigned char) (w >> 16); \
-	(out)[1] = (unsigned char) (w >> 8); \
-	(out)[2] = (unsigned char) w; \
-    } while (0)
-
-/* armor_quads - decode plain quads of s[i..lim) into out + *o; stops
- * before the first quad holding padding or a non-base64 octet */
-static size_t armor_quads(const unsigned char *s, size_t i, size_t lim,
-			          unsigned char *out, size_t *o_r)
+/* armor_quads - decode the plain quads of [p, lim) to out (one octet
+ * more is written); returns where it stopped: at the last whole quad,
+ * or before the first one holding padding or a non-base64 octet (such
+ * as the CR or LF ending the line) */
+static const unsigned char *armor_quads(const unsigned char *p,
+				              const unsigned char *lim,
+				              unsigned char **out)
 {
-	unsigned char *p = out + *o_r;	/* a local: stores through an
-					 * unsigned char * alias *o_r */
+	const uint32_t (*d)[256] = armor_dec;
+	const unsigned char *end = p + (size_t) (lim - p) / 4 * 4;
+	unsigned char *o = *out;
 
-	for (; i + 4 <= lim; i += 4, p += 3) {
-		unsigned bad = 0;
+	for (; p < end; p += 4, o += 3) {
+		uint32_t w = d[0][p[0]] | d[1][p[1]] | d[2][p[2]] | d[3][p[3]];
 
-		ARMOR_QUAD(s + i, p, bad);
-		if (bad & (B64_PAD | B64_BAD))
+		/* Little-endian order, one store on such hosts; a quad that
+		 * is not plain is stored too, but o does not move past it. */
+		o[0] = (unsigned char) w;
+		o[1] = (unsigned char) (w >> 8);
+		o[2] = (unsigned char) (w >> 16);
+		o[3] = (unsigned char) (w >> 24);
+		if (w & DEC_NOT_PLAIN)
 			break;
 	}
-	*o_r = (size_t) (p - out);
-	return (i);
+	*out = o;
+	return (p);
+}
+
+/* armor_flush - checksum the rest of and walk the octets decoded by
+ * the fast path; crc_at is where the checksum got to */
+static int armor_flush(struct cm_pgp_armor *armor, const unsigned char *out,
+		               const unsigned char *crc_at,
+		               const unsigned char *o)
+{
+	armor->crc = armor_crc_update(armor->crc, crc_at,
+				      (size_t) (o - crc_at));
+	if (cm_pgp_packet_feed(&armor->pkt, out, (size_t) (o - out)) < 0)
+		return (armor_fail(armor, armor->pkt.reason));
+	return (0);
+}
+
+/* armor_bulk - cm_pgp_armor_bulk() in the data section. The CRC
+ * follows the decoding line by line, sixteen octets at a time, so that
+ * its chain of lookups runs alongside the decoding of the next line;
+ * the packets are walked once per ARMOR_BULK_OUT octets. */
+static size_t armor_bulk(struct cm_pgp_armor *armor, const char *data,
+		               size_t len)
+{
+	unsigned char out[ARMOR_BULK_OUT + CM_PGP_ARMOR_LINE_MAX / 4 * 3 + 1];
+	const unsigned char *s = (const unsigned char *) data, *end = s + len;
+	const unsigned char *line = s, *crc_at = out;
+	unsigned char *o = out;
+	uint32_t crc = armor->crc;	/* a local: not reloaded after
+					 * each unsigned char store */
+
+	while (line < end) {
+		const unsigned char *lim = end - line > CM_PGP_ARMOR_LINE_MAX ?
+		line + CM_PGP_ARMOR_LINE_MAX : end;
+		unsigned char *o0 = o;
+		const unsigned char *p = armor_quads(line, lim, &o);
+		size_t  eol;
+
+		/* Not a plain whole line, or longer (CR included) than the
+		 * line-by-line path accepts: leave it to that path. */
+		if (p == line || (eol = armor_eol(p, end)) == 0
+		    || (size_t) (p - line) + eol - 1 > CM_PGP_ARMOR_LINE_MAX) {
+			o = o0;
+			break;
+		}
+		line = p + eol;
+		for (; o - crc_at >= 16; crc_at += 16)
+			crc = armor_crc_step16(crc, crc_at);
+		if (o - out >= ARMOR_BULK_OUT) {
+			armor->crc = crc;
+			if (armor_flush(armor, out, crc_at, o) < 0)
+				return ((size_t) (line - s));
+			crc = armor->crc;
+			o = out;
+			crc_at = out;
+		}
+	}
+	armor->crc = crc;
+	if (o > out)
+		armor_flush(armor, out, crc_at, o);
+	return ((size_t) (line - s));
 }
 
 /* cm_pgp_armor_bulk - the fast path over whole plain base64 lines */
 size_t  cm_pgp_armor_bulk(struct cm_pgp_armor *armor, const char *data,
 			          size_t len)
 {
-	unsigned char out[ARMOR_BULK_OUT + CM_PGP_ARMOR_LINE_MAX];
-	const unsigned char *s = (const unsigned char *) data;
-	size_t  done = 0, o = 0;
-
 	if (armor->state != ARMOR_DATA || armor->nquad != 0 || armor->padded)
 		return (0);
-	while (done < len) {
-		size_t  i = done, o0 = o, eol;
-		size_t  lim = len - done > CM_PGP_ARMOR_LINE_MAX ?
-		done + CM_PGP_ARMOR_LINE_MAX : len;
-
-		i = armor_quads(s, i, lim, out, &o);
-		/* Not a plain whole line, or longer (CR included) than the
-		 * line-by-line path accepts: leave it to that path. */
-		if (i == done || (eol = armor_eol(s, i, len)) == 0
-		    || i - done + eol - 1 > CM_PGP_ARMOR_LINE_MAX) {
-			o = o0;
-			break;
-		}
-		done = i + eol;
-		if (o >= ARMOR_BULK_OUT) {
-			if (armor_flush(armor, out, o) < 0)
-				return (done);
-			o = 0;
-		}
-	}
-	if (o > 0)
-		armor_flush(armor, out, o);
-	return (done);
+	return (armor_bulk(armor, data, len));
 }
 
 /* cm_pgp_armor_end - the part is over */

@@ -34,6 +34,17 @@
 
 #define CM_PGP_MIME_BOUNDARY_MAX	70
 
+#define CM_PGP_MIME_TABLE_4(f, c) f(c), f((c) + 1), f((c) + 2), f((c) + 3)
+#define CM_PGP_MIME_TABLE_16(f, c) \
+	CM_PGP_MIME_TABLE_4(f, c), CM_PGP_MIME_TABLE_4(f, (c) + 4), \
+	CM_PGP_MIME_TABLE_4(f, (c) + 8), CM_PGP_MIME_TABLE_4(f, (c) + 12)
+#define CM_PGP_MIME_TABLE_64(f, c) \
+	CM_PGP_MIME_TABLE_16(f, c), CM_PGP_MIME_TABLE_16(f, (c) + 16), \
+	CM_PGP_MIME_TABLE_16(f, (c) + 32), CM_PGP_MIME_TABLE_16(f, (c) + 48)
+#define CM_PGP_MIME_TABLE(f) \
+	CM_PGP_MIME_TABLE_64(f, 0), CM_PGP_MIME_TABLE_64(f, 64), \
+	CM_PGP_MIME_TABLE_64(f, 128), CM_PGP_MIME_TABLE_64(f, 192)
+
 enum cm_pgp_mime_type {
 	CM_PGP_MIME_OTHER,
 	CM_PGP_MIME_MULTIPART_ENCRYPTED,

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,10 +83,93 @@ static void test_mime(void **state)
 	assert_int_equal(cm_pgp_mime_blank(" x", 2), 0);
 }
 
+/* caseeq_bytewise - the reference: octets equal, or equal letters
+ * ignoring case */
+static int caseeq_bytewise(const char *a, const char *b, size_t n)
+{
+	size_t  i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char x = (unsigned char) a[i];
+		unsigned char y = (unsigned char) b[i];
+
+		if (x != y && ((x | 0x20) != (y | 0x20) || (x | 0x20) < 'a'
+			       || (x | 0x20) > 'z'))
+			return (0);
+	}
+	return (1);
+}
+
+/* test_caseeq - eight octets at a time against the bytewise reference:
+ * every length to 40, octets that differ only in bit 5 (letters, and
+ * '-'/CR, '@'/'`', digits/controls, 0xc1/0xe1), at every position */
+static void test_caseeq(void **state)
+{
+	static const char pairs[][2] = {{'a', 'A'}, {'z', 'Z'}, {'-', '\r'},
+	{'@', '`'}, {'[', '{'}, {'0', 0x10}, {(char) 0xc1, (char) 0xe1},
+	{'a', 'b'}};
+	char    a[40], b[40];
+	size_t  n, i, k;
+
+	(void) state;
+	for (n = 0; n <= sizeof(a); n++) {
+		for (i = 0; i < n; i++)
+			a[i] = (char) ('a' + i % 26);
+		for (k = 0; k < sizeof(pairs) / sizeof(pairs[0]); k++) {
+			for (i = 0; i < n; i++) {
+				memcpy(b, a, n);
+				a[i] = pairs[k][0];
+				b[i] = pairs[k][1];
+				assert_int_equal(cm_pgp_mime_caseeq(a, b, n),
+						 caseeq_bytewise(a, b, n));
+				assert_int_equal(cm_pgp_mime_caseeq(b, a, n),
+						 caseeq_bytewise(b, a, n));
+				a[i] = (char) ('a' + i % 26);
+			}
+		}
+		memcpy(b, a, n);
+		assert_int_equal(cm_pgp_mime_caseeq(a, b, n), 1);
+	}
+	assert_true(cm_pgp_mime_caseeq("Content-Type", "content-TYPE", 12));
+	assert_false(cm_pgp_mime_caseeq("Content-Type", "Content_Type", 12));
+}
+
+/* test_protocol_value - the protocol value is kept (64 octets at most)
+ * to be compared; a bad one is not fatal at once, but parsing goes on
+ * from where it stopped: the octet that did not fit (no ';' there) */
+static void test_protocol_value(void **state)
+{
+	struct cm_pgp_mime_ct ct;
+	char    v[160];
+
+	(void) state;
+	snprintf(v, sizeof(v), "multipart/encrypted; protocol=\"%064d\"; "
+		 "boundary=b", 0);
+	assert_null(ct_parse(v, &ct));
+	assert_int_equal(ct.protocol, -1);
+	assert_string_equal(ct.boundary, "b");
+	snprintf(v, sizeof(v), "multipart/encrypted; protocol=\"%065d\"; "
+		 "boundary=b", 0);
+	assert_string_equal(ct_parse(v, &ct), "bad Content-Type");
+	snprintf(v, sizeof(v), "multipart/encrypted; protocol=\"%020d", 0);
+	assert_null(ct_parse(v, &ct));		/* unclosed: at the end */
+	assert_int_equal(ct.protocol, -1);
+	assert_null(ct_parse("a/b; protocol=\"a\\\"b\"", &ct));
+	assert_int_equal(ct.protocol, -1);
+	assert_null(ct_parse("a/b; protocol=\"application/\r\n pgp-encrypted\"",
+			     &ct));
+	assert_int_equal(ct.protocol, -1);
+	assert_null(ct_parse("a/b; protocol=\"application/\r\npgp-encrypted\"",
+			     &ct));
+	assert_int_equal(ct.protocol, 1);
+}
+
 int     main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mime),
+		cmocka_unit_test(test_caseeq),
+		cmocka_unit_test(test_protocol_value),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -45,12 +45,24 @@ step configure "$top/configure" -q --enable-sanitizers --enable-werror \
 	--with-dovecot=/usr/lib/dovecot || exit 1
 step build make -j"$jobs" -s || exit 1
 
-if ! step "make check" make -j"$jobs" -s check; then
-	for log in $(find tests -name '*.log' ! -name test-suite.log); do
-		grep -lqE '^(FAIL|ERROR)' "${log%.log}.trs" 2>/dev/null &&
-			{ echo "---- $log"; tail -n 60 "$log"; }
+# failures DIR - the failed tests under DIR: the end of each log, and
+#	its failed checks (TAP "not ok", "Bail out!", cmocka "[  FAILED  ]")
+#	once more, short, in $summary for the end of the output
+summary=
+failures() {
+	local trs log lines
+	for trs in $(find "$1" -name '*.trs' 2>/dev/null); do
+		grep -qE '^:test-result: (FAIL|ERROR)' "$trs" || continue
+		log=${trs%.trs}.log
+		echo "---- $log"
+		tail -n 60 "$log"
+		lines=$(grep -E '^(not ok|Bail out!|\[  FAILED  \]|.*: (FAIL|ERROR)\b)' \
+			"$log" | head -n 12 | cut -c 1-300)
+		summary="$summary$log:"$'\n'"${lines:-  (no failed check named: see its end above)}"$'\n'
 	done
-fi
+}
+
+step "make check" make -j"$jobs" -s check || failures tests
 
 # Count individual cmocka cases and the script tests.
 passed=0; failed=0
@@ -75,9 +87,11 @@ if [ -z "${CM_SKIP_DISTCHECK:-}" ]; then
 		passed=$((passed + 1))
 	else
 		tail -n 60 distcheck.log; failed=$((failed + 1))
+		failures "$(ls -d chatmail-plugins-*/ 2>/dev/null | head -n 1)"
 	fi
 fi
 
+[ -z "$summary" ] || printf '== failed checks\n%s' "$summary"
 [ ${#failed_steps[@]} -eq 0 ] || echo "failed steps: ${failed_steps[*]}"
 echo "tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ ${#failed_steps[@]} -eq 0 ]

@@ -4,8 +4,8 @@
  * SUMMARY
  *	benchmark: messages/s through the whole relay, with and without chatmail
  * SYNOPSIS
- *	bench/relay [--quick] [--messages N] [--sessions N] [--keep]
- *		[--script SH] [--builddir DIR]
+ *	bench/relay [--quick] [--messages N] [--sessions N] [--users N] [--rounds N]
+ *		[--keep] [--script SH] [--builddir DIR]
  * DESCRIPTION
  *	Runs bench/relay.sh (--script; default the source tree's copy,
  *	RELAY_SCRIPT) with bash, adding --builddir (default this build
@@ -14,8 +14,8 @@
  *	bench/relay.sh starts the README's relay (scripts/relay.sh) in a
  *	throwaway directory, pushes real PGP/MIME mail through its inbound
  *	port with smtp-source, times it until everything is in the
- *	Maildir, then strips chatmail out of the same Postfix and Dovecot
- *	and does it again; see there for the output.
+ *	Maildir, with and without chatmail in the same Postfix and Dovecot,
+ *	in alternating rounds; see there for the output.
  * DIAGNOSTICS
  *	The script's exit status: 0 when every message arrived in both runs
  *	(whatever the rates), 1 when something broke, 77 when not root or

@@ -9,6 +9,12 @@
  *	doveadm) is never involved. Lines are read into one buffer owned
  *	by the client; replies handed out point into it until the next
  *	read, and last_r's fields are copied to the data stack.
+ *
+ *	Requests sent with chatmail_client_send() are owed their replies:
+ *	the daemon answers in order, so they come before the replies of
+ *	whatever is sent next and are read (settled) then, usually in the
+ *	same read() as those. A process that exits settles what it is owed
+ *	first, so that the daemon is never left writing to a closed peer.
  *--*/
 
 #include "lib.h"
@@ -36,6 +42,7 @@ struct chatmail_client {
 	char *last_error;	/* why it is down */
 	char *buf;		/* CHATMAIL_CLIENT_BUF bytes */
 	size_t start, end;	/* unread bytes: buf[start..end) */
+	unsigned int owed;	/* final replies not read yet (send()) */
 };
 
 /* Outcome of one exchange on one connection. */
@@ -44,6 +51,8 @@ enum chatmail_client_io {
 	CHATMAIL_IO_FAIL = 0,	/* a FAIL reply; the connection is fine */
 	CHATMAIL_IO_BROKEN = -1,	/* EOF, error, timeout, junk */
 };
+
+static void chatmail_client_settle_now(struct chatmail_client *client);
 
 /* chatmail_client_now_ms - monotonic milliseconds */
 static long long chatmail_client_now_ms(void)
@@ -76,6 +85,7 @@ static void chatmail_client_close(struct chatmail_client *client)
 	if (client->fd != -1)
 		i_close_fd(&client->fd);
 	client->start = client->end = 0;
+	client->owed = 0;
 }
 
 /* chatmail_client_deinit - close and free */
@@ -86,6 +96,9 @@ void chatmail_client_deinit(struct chatmail_client **_client)
 	if (client == NULL)
 		return;
 	*_client = NULL;
+	if (client->owed > 0) T_BEGIN {
+		chatmail_client_settle_now(client);
+	} T_END;
 	chatmail_client_close(client);
 	i_free(client->last_error);
 	i_free(client->buf);
@@ -121,10 +134,12 @@ static int chatmail_client_wait(int fd, short events, long long deadline)
 	}
 }
 
-/* chatmail_client_write - all of data before the deadline */
+/* chatmail_client_write - all of data before the deadline; *sent_any_r
+   (if not NULL) says whether some of it went out */
 static int chatmail_client_write(struct chatmail_client *client,
 				 const char *data, size_t len,
-				 long long deadline, const char **error_r)
+				 long long deadline, bool *sent_any_r,
+				 const char **error_r)
 {
 	ssize_t n;
 	int ret;
@@ -134,6 +149,8 @@ static int chatmail_client_write(struct chatmail_client *client,
 		if (n > 0) {
 			data += n;
 			len -= (size_t) n;
+			if (sent_any_r != NULL)
+				*sent_any_r = TRUE;
 			continue;
 		}
 		if (n < 0 && errno != EAGAIN && errno != EINTR) {
@@ -236,7 +253,7 @@ static int chatmail_client_handshake(struct chatmail_client *client,
 	req.minor = CM_DOVE_VERSION_MINOR;
 	len = cm_dove_request_format(&req, wire, sizeof(wire));
 	i_assert(len > 0);
-	if (chatmail_client_write(client, wire, (size_t) len, deadline,
+	if (chatmail_client_write(client, wire, (size_t) len, deadline, NULL,
 				  error_r) < 0)
 		return -1;
 	if ((line = chatmail_client_line(client, deadline, &got_any,
@@ -308,6 +325,33 @@ static void chatmail_client_copy_reply(const struct cm_dove_reply *reply,
 		last_r->fields[i] = t_strdup_noconst(reply->fields[i]);
 }
 
+/* chatmail_client_settle - read the replies owed to send(); a FAIL
+   among them is logged, it is no failure of the caller's requests */
+static enum chatmail_client_io
+chatmail_client_settle(struct chatmail_client *client, long long deadline,
+		       bool *got_any, const char **error_r)
+{
+	struct cm_dove_reply reply;
+	char *line;
+
+	while (client->owed > 0) {
+		line = chatmail_client_line(client, deadline, got_any, error_r);
+		if (line == NULL)
+			return CHATMAIL_IO_BROKEN;
+		if (cm_dove_reply_parse(line, &reply, error_r) < 0
+		    || reply.kind == CM_DOVE_REPLY_VERSION)
+			return CHATMAIL_IO_BROKEN;
+		if (reply.kind == CM_DOVE_REPLY_ROW)
+			continue;
+		client->owed--;
+		if (reply.kind == CM_DOVE_REPLY_FAIL && !client->quiet)
+			i_warning("chatmail: chatmail-policyd refused a request "
+				  "sent without waiting: %s: %s",
+				  reply.fields[0], reply.fields[1]);
+	}
+	return CHATMAIL_IO_OK;
+}
+
 /* chatmail_client_exchange - send the requests, read every reply */
 static enum chatmail_client_io
 chatmail_client_exchange(struct chatmail_client *client, string_t *wire,
@@ -322,7 +366,10 @@ chatmail_client_exchange(struct chatmail_client *client, string_t *wire,
 	char *line;
 
 	if (chatmail_client_write(client, str_c(wire), str_len(wire),
-				  deadline, error_r) < 0)
+				  deadline, NULL, error_r) < 0)
+		return CHATMAIL_IO_BROKEN;
+	if (chatmail_client_settle(client, deadline, got_any, error_r)
+	    != CHATMAIL_IO_OK)
 		return CHATMAIL_IO_BROKEN;
 	while (done < count) {
 		line = chatmail_client_line(client, deadline, got_any, error_r);
@@ -396,6 +443,21 @@ static string_t *chatmail_client_wire(const struct cm_dove_request *requests,
 	return wire;
 }
 
+/* chatmail_client_open - the kept connection unless it is stale, else a
+   fresh one; *reused_r says which */
+static int chatmail_client_open(struct chatmail_client *client, long long now,
+				long long deadline, bool *reused_r,
+				const char **error_r)
+{
+	if (client->fd != -1 && now / 1000 - client->last_used
+	    > CHATMAIL_CLIENT_STALE_SECS)
+		chatmail_client_close(client);
+	*reused_r = client->fd != -1;
+	if (*reused_r)
+		return 0;
+	return chatmail_client_connect(client, deadline, error_r);
+}
+
 /* chatmail_client_run - pipelined requests, one final reply each */
 int chatmail_client_run(struct chatmail_client *client,
 			const struct cm_dove_request *requests,
@@ -417,12 +479,8 @@ int chatmail_client_run(struct chatmail_client *client,
 	if ((wire = chatmail_client_wire(requests, count, error_r)) == NULL)
 		return -1;
 	for (attempt = 0; attempt < 2; attempt++) {
-		if (client->fd != -1 && now / 1000 - client->last_used
-		    > CHATMAIL_CLIENT_STALE_SECS)
-			chatmail_client_close(client);
-		reused = client->fd != -1;
-		if (!reused && chatmail_client_connect(client, deadline,
-						       error_r) < 0)
+		if (chatmail_client_open(client, now, deadline, &reused,
+					 error_r) < 0)
 			break;
 		got_any = FALSE;
 		io = chatmail_client_exchange(client, wire, count, row_fn, ctx,
@@ -463,4 +521,67 @@ int chatmail_client_quota(struct chatmail_client *client,
 		return -1;
 	}
 	return 1;
+}
+
+/* chatmail_client_send - requests whose replies are read later */
+int chatmail_client_send(struct chatmail_client *client,
+			 const struct cm_dove_request *requests,
+			 unsigned int count, const char **error_r)
+{
+	long long now = chatmail_client_now_ms();
+	long long deadline = now + client->timeout_msecs;
+	enum chatmail_client_io io = CHATMAIL_IO_BROKEN;
+	string_t *wire;
+	bool reused, sent_any, got_any = FALSE;
+	int attempt;
+
+	if (client->down && now / 1000 < client->retry_at) {
+		*error_r = t_strdup(client->last_error);
+		return 0;
+	}
+	if ((wire = chatmail_client_wire(requests, count, error_r)) == NULL)
+		return -1;
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (chatmail_client_open(client, now, deadline, &reused,
+					 error_r) < 0)
+			break;
+		sent_any = FALSE;
+		if (chatmail_client_write(client, str_c(wire), str_len(wire),
+					  deadline, &sent_any, error_r) == 0) {
+			client->owed += count;
+			io = CHATMAIL_IO_OK;
+			break;
+		}
+		chatmail_client_close(client);
+		/* A kept connection the daemon had closed: once more. */
+		if (!reused || sent_any)
+			break;
+	}
+	/* Bound what the daemon has to hold for us. */
+	if (io == CHATMAIL_IO_OK && client->owed > CHATMAIL_CLIENT_OWED_MAX)
+		io = chatmail_client_settle(client, deadline, &got_any,
+					    error_r);
+	if (io == CHATMAIL_IO_BROKEN) {
+		chatmail_client_close(client);
+		chatmail_client_down(client, *error_r);
+		return 0;
+	}
+	chatmail_client_up(client);
+	return 1;
+}
+
+/* chatmail_client_settle_now - read what is owed before the client goes */
+static void chatmail_client_settle_now(struct chatmail_client *client)
+{
+	long long deadline = chatmail_client_now_ms() + client->timeout_msecs;
+	const char *error;
+	bool got_any = FALSE;
+
+	if (client->fd == -1
+	    || chatmail_client_settle(client, deadline, &got_any, &error)
+	    == CHATMAIL_IO_OK || client->quiet)
+		return;
+	i_warning("chatmail: chatmail-policyd at %s did not answer %u "
+		  "request(s) sent without waiting: %s", client->path,
+		  client->owed, error);
 }

@@ -25,6 +25,17 @@
  *	a timeout or another protocol version. After that, calls return 0
  *	at once for retry_secs, so a dead daemon costs nothing per message.
  *
+ *	chatmail_client_send() is for requests whose answer the caller
+ *	does not need (QUOTA-ADD, EVENT): it writes them and returns
+ *	without waiting; the replies are read by the next
+ *	chatmail_client_run() on the connection (they come first, the
+ *	daemon answers in order), once more than CHATMAIL_CLIENT_OWED_MAX
+ *	are owed, and before the client is freed. A FAIL among them is
+ *	logged as a warning (unless quiet). Returns 1 when the requests
+ *	were written, 0 when the daemon is unavailable (as above), -1 when
+ *	a request is too long. This saves the caller a wait for the
+ *	daemon per request, and the daemon a wake-up of the caller.
+ *
  *	Logging: unless quiet, the first failure of an outage is logged
  *	with i_error (once, not per message) and the first success after
  *	it with i_info. A quiet client (doveadm) only reports through
@@ -37,6 +48,7 @@
 
 #define CHATMAIL_SOCKET_DEFAULT "/run/chatmail/dovecot.sock"
 #define CHATMAIL_CLIENT_STALE_SECS 20
+#define CHATMAIL_CLIENT_OWED_MAX 1024
 
 struct chatmail_client;
 
@@ -61,6 +73,10 @@ int chatmail_client_run(struct chatmail_client *client,
 			unsigned int count, chatmail_client_row_fn *row_fn,
 			void *ctx, struct cm_dove_reply *last_r,
 			const char **error_r);
+
+int chatmail_client_send(struct chatmail_client *client,
+			 const struct cm_dove_request *requests,
+			 unsigned int count, const char **error_r);
 
 /* A typed shortcut: QUOTA-GET/-ADD/-RECALC and its "OK used max". Same
    results as chatmail_client_run(). */

@@ -10,16 +10,21 @@
  *	transaction commits, the UIDs Dovecot assigned (changes->saved_uids,
  *	the n-th UID for the n-th save, which is how Maildir appends them)
  *	and those sizes go to the daemon as EVENT lines, pipelined, in
- *	batches of CHATMAIL_EVENTS_BATCH. A rollback reports nothing.
+ *	batches of CHATMAIL_EVENTS_BATCH, without waiting for the replies
+ *	(chatmail_client_send()). A rollback reports nothing.
  *
  *	Deliveries (the mailbox was opened by LMTP/LDA: MAILBOX_FLAG_POST_
  *	SESSION) are "deliver" events; their transactions are made to
- *	assign UIDs (Dovecot skips that for a plain delivery otherwise).
- *	Everything else (IMAP APPEND, COPY, MOVE, doveadm) is "append";
- *	a UID Dovecot did not assign is sent as 0.
+ *	assign UIDs (Maildir otherwise assigns a delivery's UID at commit
+ *	only when it gets the dovecot-uidlist lock without waiting). This
+ *	makes concurrent deliveries to one mailbox wait for that lock; the
+ *	cost shows in bench/relay, which delivers to one user. Everything
+ *	else (IMAP APPEND, COPY, MOVE, doveadm) is "append"; a UID Dovecot
+ *	did not assign is sent as 0.
  *
  *	The daemon being down is not an error here (the client logged it
- *	once); a FAIL reply is logged as a warning.
+ *	once); a FAIL reply is logged as a warning by the client when it
+ *	reads it.
  *--*/
 
 #include "lib.h"
@@ -153,9 +158,8 @@ static void chatmail_events_send(struct mailbox *box,
 	}
 	for (done = 0; done < count; done += n) {
 		n = I_MIN(count - done, CHATMAIL_EVENTS_BATCH);
-		if (chatmail_client_run(chatmail_plugin_client(user),
-					reqs + done, n, NULL, NULL, NULL,
-					&error) < 0)
+		if (chatmail_client_send(chatmail_plugin_client(user),
+					 reqs + done, n, &error) < 0)
 			e_warning(box->event, "chatmail: new-mail event: %s",
 				  error);
 	}

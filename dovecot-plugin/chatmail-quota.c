@@ -7,7 +7,8 @@
  *	quota = chatmail:User quota makes Dovecot's quota plugin read a
  *	user's used bytes and limit from the daemon's RAM cache
  *	(QUOTA-GET) and send each transaction's net change back at commit
- *	(QUOTA-ADD, one line per transaction, saves and expunges summed).
+ *	(QUOTA-ADD, one line per transaction, saves and expunges summed,
+ *	sent without waiting for the reply: chatmail_client_send()).
  *	doveadm quota recalc (update() without a mailbox) and a commit
  *	that lost track of expunged sizes ask the daemon to re-walk the
  *	user's Maildir (QUOTA-RECALC). The standard root parameters
@@ -190,7 +191,6 @@ static int chatmail_quota_update(struct quota_root *_root,
 {
 	struct chatmail_quota_root *root = (struct chatmail_quota_root *) _root;
 	struct cm_dove_request req;
-	struct cm_dove_quota quota;
 
 	chatmail_quota_forget(root);
 	if (ctx->recalculate != QUOTA_RECALCULATE_DONT)
@@ -201,10 +201,12 @@ static int chatmail_quota_update(struct quota_root *_root,
 	chatmail_quota_request(_root, CM_DOVE_CMD_QUOTA_ADD, &req);
 	req.bytes = ctx->bytes_used;
 	req.count = ctx->count_used;
-	/* 0 (daemon down) is no error: the client logged it once, and the
-	   next hydrate recomputes usage from the Maildir. */
-	return chatmail_client_quota(chatmail_plugin_client(_root->quota->user),
-				     &req, &quota, error_r) < 0 ? -1 : 0;
+	/* Nothing here needs the new totals: no wait for the reply (a FAIL
+	   is logged when it is read). 0 (daemon down) is no error either:
+	   the client logged it once, and the next hydrate recomputes usage
+	   from the Maildir. */
+	return chatmail_client_send(chatmail_plugin_client(_root->quota->user),
+				    &req, 1, error_r) < 0 ? -1 : 0;
 }
 
 struct quota_backend quota_backend_chatmail = {

@@ -6,8 +6,10 @@
  * DESCRIPTION
  *	See policyd_server.h. Every socket is non-blocking; a peer is read
  *	once per wake-up (16 KiB at most) so one busy client cannot starve
- *	the others. A reply is written at once when the socket takes it,
- *	which is the common case; only leftovers wait for G_IO_OUT.
+ *	the others. The replies to what one read brought are written
+ *	together (one send()) when the protocol callback returns, at once
+ *	when the socket takes them, which is the common case; only
+ *	leftovers wait for G_IO_OUT.
  *
  *	Connections are freed only from the event callbacks after the
  *	protocol callback has returned, never from inside it.
@@ -58,6 +60,7 @@ struct policyd_conn {
 	gint64 last_active;	/* monotonic seconds */
 	gboolean closing;	/* close once the output is written */
 	gboolean failed;	/* write error: close now */
+	gboolean batching;	/* in on_input: write once it returns */
 	char peer[64];
 };
 
@@ -219,6 +222,9 @@ void policyd_conn_write(struct policyd_conn *conn, const char *data,
 	g_string_append_len(conn->out, data, (gssize) len);
 	if (conn->out_watch != NULL)
 		return;		/* already waiting for the socket */
+	if (conn->batching
+	    && conn->out->len - conn->out_off <= POLICYD_READ_CHUNK)
+		return;		/* written when on_input returns */
 	if (!policyd_conn_flush(conn)) {
 		conn->failed = TRUE;
 		return;
@@ -264,6 +270,7 @@ static gboolean policyd_conn_on_input(gint fd, GIOCondition cond,
 {
 	struct policyd_conn *conn = data;
 	char buf[POLICYD_READ_CHUNK];
+	gboolean keep;
 	ssize_t n;
 
 	n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
@@ -283,8 +290,12 @@ static gboolean policyd_conn_on_input(gint fd, GIOCondition cond,
 		return policyd_conn_finish(conn, FALSE);
 	}
 	conn->last_active = policyd_now();
-	return policyd_conn_finish(conn, conn->server->ops->on_input(
-					   conn, conn->state, buf, (gsize) n));
+	conn->batching = TRUE;
+	keep = conn->server->ops->on_input(conn, conn->state, buf, (gsize) n);
+	conn->batching = FALSE;
+	if (conn->out->len > 0)
+		policyd_conn_write(conn, "", 0);	/* what was batched */
+	return policyd_conn_finish(conn, keep);
 }
 
 /* policyd_peer_name - "pid=N uid=N" for UNIX peers, "ip:port" for TCP */
@@ -354,6 +365,10 @@ static void policyd_server_adopt(struct policyd_server *server, int fd)
 					      G_IO_IN | G_IO_HUP | G_IO_ERR,
 					      policyd_conn_on_input, conn);
 	g_hash_table_add(server->conns, conn);
+	/* Clients write at once (a policy request, a milter negotiation),
+	   and a handed-over connection arrives a little later: read now
+	   rather than after one more wake-up. This may close conn. */
+	(void) policyd_conn_on_input(fd, G_IO_IN, conn);
 }
 
 /* policyd_server_take - adopt a handed-over connection (its thread) */
@@ -582,9 +597,10 @@ struct policyd_server *policyd_server_new(const char *name, int listen_fd,
 	server->conns = g_hash_table_new(g_direct_hash, g_direct_equal);
 	server->accepting = TRUE;
 	g_ptr_array_add(group->members, server);
-	server->listen_watch = policyd_server_watch(server, listen_fd, G_IO_IN,
-						    policyd_server_on_accept,
-						    server);
+	if (listen_fd >= 0)
+		server->listen_watch = policyd_server_watch(
+			server, listen_fd, G_IO_IN, policyd_server_on_accept,
+			server);
 	server->sweep = policyd_server_attach(server,
 					      g_timeout_source_new_seconds(1),
 					      policyd_server_sweep, server);

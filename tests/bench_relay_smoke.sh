@@ -1,8 +1,10 @@
 #!/bin/sh
 # tests/bench_relay_smoke.sh - bench/relay --quick pushes 100 PGP/MIME
-# messages through the whole relay twice (with chatmail and without),
-# every one of them reaches the Maildir (bench/relay exits 1 otherwise),
-# and the table has its shape. This checks that it works, never how fast
+# messages through the whole relay twice (one round: with chatmail and
+# without), every one of them reaches the Maildir (bench/relay exits 1
+# otherwise, also when the daemon's counters show that a full run skipped
+# the gate, the policy service or the quota backend, or that something
+# used the frozen daemon in a bare run), and the output has its shape. This checks that it works, never how fast
 # anything is. Root only (Postfix and Dovecot must start as root):
 # skipped (77) elsewhere, and when smtp-source is missing.
 set -u
@@ -15,14 +17,22 @@ rc=$?
 echo "$out"
 [ "$rc" = 0 ] || { echo "FAIL: bench/relay --quick exited $rc"; exit "$rc"; }
 fail() { echo "FAIL: $*"; exit 1; }
-echo "$out" | grep -q '^bench/relay: 100 PGP/MIME messages ([0-9]* bytes) with smtp-source -s 8 into the inbound port, until all are in the Maildir$' ||
+echo "$out" | grep -q '^bench/relay: 100 PGP/MIME messages ([0-9]* bytes) with smtp-source, 8 sessions, to 8 users, into the inbound port, until all are in the Maildirs$' ||
 	fail "no header line"
 echo "$out" | grep -q '^relay  *messages  *seconds  *msg_per_s$' ||
 	fail "no column line"
 for name in full bare; do
 	echo "$out" | grep -q "^$name  *100  *[0-9][0-9]*\.[0-9][0-9][0-9]  *[0-9][0-9]*\.[0-9]\$" ||
 		fail "no row for $name with 100 messages"
+	echo "$out" | grep -q "^round 1 $name: 100 messages in [0-9.]* s = [0-9.]* msg/s; CPU [0-9.]* ms/msg (Postfix [0-9.]*, Dovecot [0-9.]*, chatmail-policyd [0-9.]*)\$" ||
+		fail "no run line for $name"
 done
+echo "$out" | grep -q '^round 1 bare: .*chatmail-policyd 0\.00)$' ||
+	fail "the frozen daemon used CPU in the bare run"
+echo "$out" | grep -q '^rounds: 1, alternating; the table has the medians$' ||
+	fail "no rounds line"
+echo "$out" | grep -q '^CPU per message (medians): full [0-9.]* ms, bare [0-9.]* ms ([-+][0-9.]* %)$' ||
+	fail "no CPU line"
 echo "$out" | grep -q '^overhead (1 - full/bare msg/s): -\{0,1\}[0-9][0-9]*\.[0-9] %$' ||
 	fail "no overhead line"
 echo "$out" | grep -q '^target (overhead < 10 %): \(met\|not met\)$' ||

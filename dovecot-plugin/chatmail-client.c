@@ -325,6 +325,24 @@ static void chatmail_client_copy_reply(const struct cm_dove_reply *reply,
 		last_r->fields[i] = t_strdup_noconst(reply->fields[i]);
 }
 
+/* chatmail_client_reply - read and parse the next reply line; -1 when
+   the connection broke or the line is junk (or a stray VERSION) */
+static int chatmail_client_reply(struct chatmail_client *client,
+				 long long deadline, bool *got_any,
+				 struct cm_dove_reply *reply_r,
+				 const char **error_r)
+{
+	char *line = chatmail_client_line(client, deadline, got_any, error_r);
+
+	if (line == NULL || cm_dove_reply_parse(line, reply_r, error_r) < 0)
+		return -1;
+	if (reply_r->kind == CM_DOVE_REPLY_VERSION) {
+		*error_r = "unexpected VERSION reply";
+		return -1;
+	}
+	return 0;
+}
+
 /* chatmail_client_settle - read the replies owed to send(); a FAIL
    among them is logged, it is no failure of the caller's requests */
 static enum chatmail_client_io
@@ -332,14 +350,10 @@ chatmail_client_settle(struct chatmail_client *client, long long deadline,
 		       bool *got_any, const char **error_r)
 {
 	struct cm_dove_reply reply;
-	char *line;
 
 	while (client->owed > 0) {
-		line = chatmail_client_line(client, deadline, got_any, error_r);
-		if (line == NULL)
-			return CHATMAIL_IO_BROKEN;
-		if (cm_dove_reply_parse(line, &reply, error_r) < 0
-		    || reply.kind == CM_DOVE_REPLY_VERSION)
+		if (chatmail_client_reply(client, deadline, got_any, &reply,
+					  error_r) < 0)
 			return CHATMAIL_IO_BROKEN;
 		if (reply.kind == CM_DOVE_REPLY_ROW)
 			continue;
@@ -363,7 +377,6 @@ chatmail_client_exchange(struct chatmail_client *client, string_t *wire,
 	struct cm_dove_reply reply;
 	const char *fail = NULL;
 	unsigned int done = 0;
-	char *line;
 
 	if (chatmail_client_write(client, str_c(wire), str_len(wire),
 				  deadline, NULL, error_r) < 0)
@@ -372,11 +385,8 @@ chatmail_client_exchange(struct chatmail_client *client, string_t *wire,
 	    != CHATMAIL_IO_OK)
 		return CHATMAIL_IO_BROKEN;
 	while (done < count) {
-		line = chatmail_client_line(client, deadline, got_any, error_r);
-		if (line == NULL)
-			return CHATMAIL_IO_BROKEN;
-		if (cm_dove_reply_parse(line, &reply, error_r) < 0
-		    || reply.kind == CM_DOVE_REPLY_VERSION)
+		if (chatmail_client_reply(client, deadline, got_any, &reply,
+					  error_r) < 0)
 			return CHATMAIL_IO_BROKEN;
 		if (reply.kind == CM_DOVE_REPLY_ROW) {
 			if (row_fn != NULL)
@@ -458,41 +468,74 @@ static int chatmail_client_open(struct chatmail_client *client, long long now,
 	return chatmail_client_connect(client, deadline, error_r);
 }
 
-/* chatmail_client_run - pipelined requests, one final reply each */
-int chatmail_client_run(struct chatmail_client *client,
-			const struct cm_dove_request *requests,
-			unsigned int count, chatmail_client_row_fn *row_fn,
-			void *ctx, struct cm_dove_reply *last_r,
-			const char **error_r)
+/* One call: the requests, and whether to wait for their replies. */
+struct chatmail_client_call {
+	const struct cm_dove_request *requests;
+	unsigned int count;
+	bool wait;			/* FALSE: send(), replies read later */
+	chatmail_client_row_fn *row_fn;
+	void *ctx;
+	struct cm_dove_reply *last_r;
+};
+
+/* chatmail_client_post - write requests whose replies are owed;
+   *sent_any_r: some of them went out (do not send them again) */
+static enum chatmail_client_io
+chatmail_client_post(struct chatmail_client *client, string_t *wire,
+		     unsigned int count, long long deadline, bool *sent_any_r,
+		     const char **error_r)
+{
+	if (chatmail_client_write(client, str_c(wire), str_len(wire),
+				  deadline, sent_any_r, error_r) < 0)
+		return CHATMAIL_IO_BROKEN;
+	client->owed += count;
+	return CHATMAIL_IO_OK;
+}
+
+/* chatmail_client_call - run() and send(): connect if needed, one retry
+   on a kept connection the daemon had closed, down/up bookkeeping */
+static int chatmail_client_call(struct chatmail_client *client,
+				const struct chatmail_client_call *call,
+				const char **error_r)
 {
 	long long now = chatmail_client_now_ms();
 	long long deadline = now + client->timeout_msecs;
 	enum chatmail_client_io io = CHATMAIL_IO_BROKEN;
 	string_t *wire;
-	bool reused, got_any;
+	bool reused, progressed = FALSE;
 	int attempt;
 
 	if (client->down && now / 1000 < client->retry_at) {
 		*error_r = t_strdup(client->last_error);
 		return 0;
 	}
-	if ((wire = chatmail_client_wire(requests, count, error_r)) == NULL)
+	wire = chatmail_client_wire(call->requests, call->count, error_r);
+	if (wire == NULL)
 		return -1;
 	for (attempt = 0; attempt < 2; attempt++) {
 		if (chatmail_client_open(client, now, deadline, &reused,
 					 error_r) < 0)
 			break;
-		got_any = FALSE;
-		io = chatmail_client_exchange(client, wire, count, row_fn, ctx,
-					      last_r, deadline, &got_any,
-					      error_r);
+		progressed = FALSE;
+		io = call->wait
+		    ? chatmail_client_exchange(client, wire, call->count,
+					       call->row_fn, call->ctx,
+					       call->last_r, deadline,
+					       &progressed, error_r)
+		    : chatmail_client_post(client, wire, call->count,
+					   deadline, &progressed, error_r);
 		if (io != CHATMAIL_IO_BROKEN)
 			break;
 		chatmail_client_close(client);
-		/* A kept connection the daemon had closed: once more. */
-		if (!reused || got_any)
+		/* A kept connection the daemon had closed: once more, unless
+		   something went through (a request must not run twice). */
+		if (!reused || progressed)
 			break;
 	}
+	/* Bound what the daemon has to hold for us. */
+	if (io == CHATMAIL_IO_OK && client->owed > CHATMAIL_CLIENT_OWED_MAX)
+		io = chatmail_client_settle(client, deadline, &progressed,
+					    error_r);
 	if (io == CHATMAIL_IO_BROKEN) {
 		chatmail_client_close(client);
 		chatmail_client_down(client, *error_r);
@@ -500,6 +543,20 @@ int chatmail_client_run(struct chatmail_client *client,
 	}
 	chatmail_client_up(client);
 	return io == CHATMAIL_IO_OK ? 1 : -1;
+}
+
+/* chatmail_client_run - pipelined requests, one final reply each */
+int chatmail_client_run(struct chatmail_client *client,
+			const struct cm_dove_request *requests,
+			unsigned int count, chatmail_client_row_fn *row_fn,
+			void *ctx, struct cm_dove_reply *last_r,
+			const char **error_r)
+{
+	const struct chatmail_client_call call = {
+		requests, count, TRUE, row_fn, ctx, last_r
+	};
+
+	return chatmail_client_call(client, &call, error_r);
 }
 
 /* chatmail_client_quota - one quota request and its "OK used max" */
@@ -528,46 +585,11 @@ int chatmail_client_send(struct chatmail_client *client,
 			 const struct cm_dove_request *requests,
 			 unsigned int count, const char **error_r)
 {
-	long long now = chatmail_client_now_ms();
-	long long deadline = now + client->timeout_msecs;
-	enum chatmail_client_io io = CHATMAIL_IO_BROKEN;
-	string_t *wire;
-	bool reused, sent_any, got_any = FALSE;
-	int attempt;
+	const struct chatmail_client_call call = {
+		requests, count, FALSE, NULL, NULL, NULL
+	};
 
-	if (client->down && now / 1000 < client->retry_at) {
-		*error_r = t_strdup(client->last_error);
-		return 0;
-	}
-	if ((wire = chatmail_client_wire(requests, count, error_r)) == NULL)
-		return -1;
-	for (attempt = 0; attempt < 2; attempt++) {
-		if (chatmail_client_open(client, now, deadline, &reused,
-					 error_r) < 0)
-			break;
-		sent_any = FALSE;
-		if (chatmail_client_write(client, str_c(wire), str_len(wire),
-					  deadline, &sent_any, error_r) == 0) {
-			client->owed += count;
-			io = CHATMAIL_IO_OK;
-			break;
-		}
-		chatmail_client_close(client);
-		/* A kept connection the daemon had closed: once more. */
-		if (!reused || sent_any)
-			break;
-	}
-	/* Bound what the daemon has to hold for us. */
-	if (io == CHATMAIL_IO_OK && client->owed > CHATMAIL_CLIENT_OWED_MAX)
-		io = chatmail_client_settle(client, deadline, &got_any,
-					    error_r);
-	if (io == CHATMAIL_IO_BROKEN) {
-		chatmail_client_close(client);
-		chatmail_client_down(client, *error_r);
-		return 0;
-	}
-	chatmail_client_up(client);
-	return 1;
+	return chatmail_client_call(client, &call, error_r);
 }
 
 /* chatmail_client_settle_now - read what is owed before the client goes */

@@ -32,8 +32,8 @@ postfix_policy_chatmailctl_CFLAGS = $(POLICYD_CFLAGS)
 postfix_policy_chatmailctl_LDADD = postfix-policy/libpolicyd.la \
 	shared/libchatmail.la $(POLICYD_LIBS)
 
-# The encryption gate's milter (issue #4): the milter protocol is spoken
-# in policyd_milter.c on shared/cm_milter_codec.c (no libmilter).
+# The encryption gate's milter (issue #4): Debian's libmilter.
+POLICYD_LIBS += $(MILTER_LIBS)
 postfix_policy_libpolicyd_la_SOURCES += \
 	postfix-policy/policyd_milter.c postfix-policy/policyd_milter.h \
 	postfix-policy/policyd_milter_cb.c \

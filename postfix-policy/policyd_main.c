@@ -115,6 +115,7 @@ static gboolean policyd_main_on_term(gpointer data)
 	d->stopping = TRUE;
 	policyd_log_info("stopping: answering requests in flight");
 	policyd_worker_drain(d);
+	policyd_milter_drain(d);
 	policyd_server_stop_accepting(d->control);
 	policyd_server_drain(d->control);
 	policyd_dovecot_drain(d);
@@ -178,7 +179,8 @@ static void policyd_main_start(struct policyd *d)
 		policyd_main_detach(d);
 	/* Threads only after the fork of detaching. */
 	if (!policyd_start_flusher(d, &error)
-	    || !policyd_worker_start(d, unix_fd, tcp_fd, &error))
+	    || !policyd_worker_start(d, unix_fd, tcp_fd, &error)
+	    || !policyd_milter_start(d, &error))
 		policyd_log_fatal("%s", error->message);
 	g_unix_signal_add(SIGHUP, policyd_main_on_hup, d);
 	g_unix_signal_add(SIGTERM, policyd_main_on_term, d);
@@ -194,8 +196,8 @@ static void policyd_main_start(struct policyd *d)
 /* policyd_main_cleanup - join workers, close, flush, remove our files */
 static void policyd_main_cleanup(struct policyd *d)
 {
+	policyd_milter_stop(d);
 	policyd_worker_stop(d);
-	policyd_milter_close(d);
 	policyd_server_free(&d->control);
 	policyd_server_group_free(&d->control_group);
 	policyd_dovecot_free(d);

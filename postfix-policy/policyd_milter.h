@@ -5,7 +5,7 @@
  * NAME
  *	policyd_milter 3h
  * SUMMARY
- *	the encryption gate: a milter (protocol version 6) in
+ *	the encryption gate: a milter (Debian's libmilter) in
  *	chatmail-policyd
  * DESCRIPTION
  *	Postfix hands every message to the milter (smtpd_milters); the
@@ -13,36 +13,35 @@
  *	outgoing mail, and answers through cm_gate_decide(): accept,
  *	523 5.7.10 / 550 5.7.1 (reject) or 451 4.3.5 (tempfail).
  *
- *	The milter protocol is spoken here, on the policy workers
- *	(policyd_worker): every worker has a policyd_server on a copy of
- *	milter_socket, and the servers form one group, like the policy
- *	listeners. Both modes share the one socket; the mode of each
- *	message is chosen from the milter macros (cm_gate_mode()):
- *	{auth_authen} or the service's {daemon_name}.
+ *	libmilter serves exactly one socket per process (smfi_setconn()
+ *	once, smfi_main() once: its stop flag never resets), so both modes
+ *	share the one socket and the mode of each message is chosen from
+ *	the milter macros (cm_gate_mode()): {auth_authen} or the service's
+ *	{daemon_name}.
  *
- *	Life cycle, on the main thread: policyd_milter_open() opens the
- *	socket (before detaching, so errors reach the terminal) and makes
- *	the group; policyd_worker_start() takes the socket and serves it
- *	(policyd_milter_take_fd(), policyd_milter_group(),
- *	policyd_milter_ops), and the workers' drain (which stops
- *	accepting) and stop are the milter's too; policyd_milter_close(),
- *	after policyd_worker_stop(), removes the socket file and frees the
- *	group. All do nothing when milter_socket is empty.
+ *	Life cycle, all on the main thread:
+ *	policyd_milter_open() registers with libmilter and opens the
+ *	socket (before detaching, so errors reach the terminal);
+ *	policyd_milter_start() runs smfi_main() on a thread of its own
+ *	(after detaching); policyd_milter_drain() at SIGTERM stops
+ *	accepting connections without blocking the main loop;
+ *	policyd_milter_stop() at exit waits for the callbacks in flight,
+ *	makes later ones answer tempfail without touching the daemon, and
+ *	joins the threads. All do nothing when milter_socket is empty.
+ *
+ *	If libmilter stops on its own (its signal thread took a SIGHUP,
+ *	SIGTERM or SIGINT meant for the daemon, or the listener failed),
+ *	the daemon logs it and shuts down with exit status 1, so that
+ *	systemd (Restart=on-failure) brings the gate back.
  *--*/
 
 #include "policyd.h"
 
 gboolean policyd_milter_open(struct policyd *d, GError **error);
-/* The listening socket, or -1; the caller (policyd_worker_start(),
-   which serves copies of it) owns it from now on. */
-int policyd_milter_take_fd(struct policyd *d);
-/* The group of the workers' milter servers, or NULL. */
-struct policyd_server_group *policyd_milter_group(const struct policyd *d);
+gboolean policyd_milter_start(struct policyd *d, GError **error);
+void policyd_milter_drain(struct policyd *d);
 /* Milter connections (Postfix SMTP sessions) open now. */
 guint policyd_milter_connections(const struct policyd *d);
-void policyd_milter_close(struct policyd *d);
-
-/* policyd_milter.c: the milter protocol (ctx: a worker) */
-extern const struct policyd_server_ops policyd_milter_ops;
+void policyd_milter_stop(struct policyd *d);
 
 #endif

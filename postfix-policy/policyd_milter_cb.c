@@ -2,32 +2,96 @@
  * NAME
  *	policyd_milter_cb 3
  * SUMMARY
- *	the encryption gate's side of the milter events: decode, decide,
- *	encode
+ *	the encryption gate's milter callbacks: decode, decide, encode
  * DESCRIPTION
- *	policyd_milter.c parses the milter protocol and calls these with
- *	the decoded event; the contexts are described in
- *	policyd_milter_private.h. They only decode (arguments, macros,
- *	chunks) and feed the checker; the answer at end of message is
- *	cm_gate_decide()'s. Every message ends in exactly one gate
- *	counter; a refusal or a tempfail is logged once, in Postfix's
- *	style:
+ *	Two contexts, each its own struct with its own reset:
+ * .IP \(bu
+ *	struct policyd_milter_conn, one per milter connection (a Postfix
+ *	SMTP session, or a cleanup run for non_smtpd_milters), made at
+ *	negotiation and freed at close (smfi_setpriv);
+ * .IP \(bu
+ *	struct policyd_milter_msg inside it, one per transaction: MAIL
+ *	FROM resets it, end of message and abort clear it. It holds the
+ *	envelope, the cm_pgp checker (made at the first header, once the
+ *	envelope is complete), and the From header's address.
+ *
+ *	The callbacks only decode (argv, macros, chunks) and feed the
+ *	checker; the answer at end of message is cm_gate_decide()'s,
+ *	encoded with smfi_setreply() and SMFIS_REJECT / SMFIS_TEMPFAIL.
+ *	Every message ends in exactly one gate counter; a refusal or a
+ *	tempfail is logged once, in Postfix's style:
  *
  *	QUEUEID: reject: END-OF-MESSAGE from host[192.0.2.1]: 523 5.7.10
  *	Encryption Needed: Invalid Unencrypted Mail; mode=incoming
  *	from=<a@b> to=<c@d> nrcpt=1 sasl_username=- reason=...
  *
- *	Everything runs on the worker thread that serves the connection:
- *	nothing here is shared but the worker's snapshot
- *	(policyd_worker_snap()), the hot state and the gate counters,
- *	which are thread-safe.
+ *	Steps the gate does not need are not requested (HELO, DATA, end
+ *	of headers, unknown commands), and connect, MAIL, RCPT and header
+ *	events are "no reply" steps: Postfix does not wait for us there.
+ *	Once the checker has refused, the rest of the body is skipped
+ *	(SMFIS_SKIP) when Postfix supports it.
+ *
+ *	Callbacks run on libmilter's threads, many at once: nothing here
+ *	is shared but the process-wide struct policyd_milter (atomics),
+ *	the daemon's snapshot (policyd_snap_get) and its gate counters.
  *--*/
 
 #include "policyd_milter_private.h"
 #include "policyd_log.h"
+#include "cm_gate.h"
 #include "cm_policy.h"
+#include "cm_pgp.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <string.h>
+
+/* One transaction: MAIL FROM to the end of the message (or abort). */
+struct policyd_milter_msg {
+	enum cm_pgp_mode mode;
+	char *mail_from;		/* no <>; NULL = no MAIL FROM seen */
+	char *sasl;			/* {auth_authen}, or NULL */
+	GPtrArray *rcpt;		/* of char *, no <> */
+	struct cm_pgp *pgp;		/* made at the first header */
+	gboolean internal_error;	/* decided: tempfail */
+	gboolean refused;		/* the checker gave up early */
+	unsigned from_count;		/* From: fields seen */
+	int from_rc;			/* cm_pgp_from_addr() on the first */
+	char from_addr[CM_GATE_ADDR_MAX];
+};
+
+/* One milter connection. */
+struct policyd_milter_conn {
+	char *client;			/* "name[addr]", for the log */
+	gboolean can_skip;		/* the MTA understands SMFIS_SKIP */
+	struct policyd_milter_msg msg;
+};
+
+static struct policyd_milter policyd_milter_instance;
+
+/* policyd_milter_the - the process's one milter */
+struct policyd_milter *policyd_milter_the(void)
+{
+	return &policyd_milter_instance;
+}
+
+/* policyd_milter_enter - a callback starts; *live_r: d may be used */
+static struct policyd_milter_conn *policyd_milter_enter(SMFICTX *ctx,
+							gboolean *live_r)
+{
+	struct policyd_milter *m = &policyd_milter_instance;
+
+	g_atomic_int_inc(&m->busy);
+	*live_r = !g_atomic_int_get(&m->stopping);
+	return smfi_getpriv(ctx);
+}
+
+/* policyd_milter_leave - a callback ends with rc */
+static sfsistat policyd_milter_leave(sfsistat rc)
+{
+	(void) g_atomic_int_dec_and_test(&policyd_milter_instance.busy);
+	return rc;
+}
 
 /* policyd_milter_msg_reset - forget the transaction */
 static void policyd_milter_msg_reset(struct policyd_milter_msg *msg)
@@ -53,6 +117,40 @@ static char *policyd_milter_addr(const char *arg)
 	return g_strdup(arg);
 }
 
+/* policyd_milter_client - "name[addr]" of the SMTP client */
+static char *policyd_milter_client(const char *host, const _SOCK_ADDR *sa)
+{
+	char addr[INET6_ADDRSTRLEN] = "unknown";
+
+	if (sa != NULL && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *) sa)->sin_addr,
+			  addr, sizeof(addr));
+	else if (sa != NULL && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6,
+			  &((const struct sockaddr_in6 *) sa)->sin6_addr, addr,
+			  sizeof(addr));
+	return g_strdup_printf("%s[%s]", host != NULL ? host : "unknown",
+			       addr);
+}
+
+/* policyd_milter_mode - the message's mode from macros and config */
+static enum cm_pgp_mode policyd_milter_mode(struct policyd *d, SMFICTX *ctx,
+					    char **sasl_r)
+{
+	const char *auth = smfi_getsymval(ctx, (char *) "{auth_authen}");
+	const char *daemon = smfi_getsymval(ctx, (char *) "{daemon_name}");
+	struct policyd_snap *snap;
+	enum cm_pgp_mode mode;
+	guint gen;
+
+	snap = policyd_snap_get(d, &gen);
+	mode = cm_gate_mode(auth, daemon,
+			    snap->config->milter_outgoing_daemon_name);
+	policyd_snap_unref(&snap);
+	*sasl_r = auth != NULL && auth[0] != '\0' ? g_strdup(auth) : NULL;
+	return mode;
+}
+
 /* policyd_milter_pgp - the checker, made once the envelope is known */
 static struct cm_pgp *policyd_milter_pgp(struct policyd_milter_msg *msg)
 {
@@ -70,77 +168,121 @@ static struct cm_pgp *policyd_milter_pgp(struct policyd_milter_msg *msg)
 	return msg->pgp;
 }
 
-/* policyd_milter_cb_connect - remember the client for the log */
-void policyd_milter_cb_connect(struct policyd_milter_conn *c,
-			       const char *host, const char *addr)
+/* policyd_milter_negotiate - the steps and flags we want */
+static sfsistat policyd_milter_negotiate(SMFICTX *ctx, unsigned long f0,
+					 unsigned long f1, unsigned long f2,
+					 unsigned long f3, unsigned long *pf0,
+					 unsigned long *pf1,
+					 unsigned long *pf2,
+					 unsigned long *pf3)
 {
-	g_free(c->client);
-	c->client = g_strdup_printf("%s[%s]", host != NULL && host[0] != '\0'
-				    ? host : "unknown",
-				    addr != NULL && addr[0] != '\0'
-				    ? addr : "unknown");
+	struct policyd_milter *m = &policyd_milter_instance;
+	gboolean live;
+	struct policyd_milter_conn *c = policyd_milter_enter(ctx, &live);
+
+	*pf0 = 0;			/* the gate never changes a message */
+	*pf1 |= f1 & (SMFIP_NOHELO | SMFIP_NOEOH | SMFIP_NODATA
+		      | SMFIP_NOUNKNOWN | SMFIP_NR_CONN | SMFIP_NR_MAIL
+		      | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_SKIP);
+	*pf2 = 0;
+	*pf3 = 0;
+	if (c == NULL && live) {
+		c = g_new0(struct policyd_milter_conn, 1);
+		smfi_setpriv(ctx, c);
+		g_atomic_int_inc(&m->conns);
+	}
+	if (c != NULL)
+		c->can_skip = (f1 & SMFIP_SKIP) != 0;
+	return policyd_milter_leave(SMFIS_CONTINUE);
 }
 
-/* policyd_milter_cb_mail - a new transaction: sender and mode */
-void policyd_milter_cb_mail(struct policyd_milter_conn *c, const char *arg)
+/* policyd_milter_connect - remember the client for the log */
+static sfsistat policyd_milter_connect(SMFICTX *ctx, char *host,
+				       _SOCK_ADDR *sa)
 {
-	const struct policyd_snap *snap = policyd_worker_snap(c->w);
-	struct policyd_milter_msg *msg = &c->msg;
+	gboolean live;
+	struct policyd_milter_conn *c = policyd_milter_enter(ctx, &live);
 
-	policyd_milter_msg_reset(msg);
-	msg->mail_from = policyd_milter_addr(arg);
-	msg->rcpt = g_ptr_array_new_with_free_func(g_free);
-	msg->mode = cm_gate_mode(c->mail_auth, c->daemon_name,
-				 snap->config->milter_outgoing_daemon_name);
-	msg->sasl = c->mail_auth != NULL && c->mail_auth[0] != '\0'
-	    ? g_strdup(c->mail_auth) : NULL;
+	if (c != NULL) {
+		g_free(c->client);
+		c->client = policyd_milter_client(host, sa);
+	}
+	return policyd_milter_leave(SMFIS_NOREPLY);
 }
 
-/* policyd_milter_cb_rcpt - one more recipient */
-void policyd_milter_cb_rcpt(struct policyd_milter_conn *c, const char *arg)
+/* policyd_milter_envfrom - a new transaction: sender and mode */
+static sfsistat policyd_milter_envfrom(SMFICTX *ctx, char **argv)
 {
-	if (c->msg.rcpt != NULL)
-		g_ptr_array_add(c->msg.rcpt, policyd_milter_addr(arg));
-	else
+	gboolean live;
+	struct policyd_milter_conn *c = policyd_milter_enter(ctx, &live);
+
+	if (c != NULL) {
+		policyd_milter_msg_reset(&c->msg);
+		c->msg.mail_from = policyd_milter_addr(argv[0]);
+		c->msg.rcpt = g_ptr_array_new_with_free_func(g_free);
+		if (live)
+			c->msg.mode = policyd_milter_mode(
+				policyd_milter_instance.d, ctx, &c->msg.sasl);
+		else
+			c->msg.internal_error = TRUE;
+	}
+	return policyd_milter_leave(SMFIS_NOREPLY);
+}
+
+/* policyd_milter_envrcpt - one more recipient */
+static sfsistat policyd_milter_envrcpt(SMFICTX *ctx, char **argv)
+{
+	gboolean live;
+	struct policyd_milter_conn *c = policyd_milter_enter(ctx, &live);
+
+	if (c != NULL && c->msg.rcpt != NULL)
+		g_ptr_array_add(c->msg.rcpt, policyd_milter_addr(argv[0]));
+	else if (c != NULL)
 		c->msg.internal_error = TRUE;	/* RCPT without MAIL */
+	return policyd_milter_leave(SMFIS_NOREPLY);
 }
 
-/* policyd_milter_cb_header - one header field to the checker */
-void policyd_milter_cb_header(struct policyd_milter_conn *c,
-			      const char *name, const char *value)
+/* policyd_milter_header - one header field to the checker */
+static sfsistat policyd_milter_header(SMFICTX *ctx, char *name, char *value)
 {
-	struct policyd_milter_msg *msg = &c->msg;
+	gboolean live;
+	struct policyd_milter_conn *c = policyd_milter_enter(ctx, &live);
+	struct policyd_milter_msg *msg = c != NULL ? &c->msg : NULL;
 	struct cm_pgp *pgp;
 
-	if ((pgp = policyd_milter_pgp(msg)) == NULL)
-		return;
+	if (msg == NULL || (pgp = policyd_milter_pgp(msg)) == NULL)
+		return policyd_milter_leave(SMFIS_NOREPLY);
 	if (g_ascii_strcasecmp(name, "From") == 0 && ++msg->from_count == 1)
 		msg->from_rc = cm_pgp_from_addr(value, msg->from_addr,
 						sizeof(msg->from_addr));
 	if (!msg->refused && cm_pgp_header(pgp, name, value) < 0)
 		msg->refused = TRUE;
+	return policyd_milter_leave(SMFIS_NOREPLY);
 }
 
-/* policyd_milter_cb_body - a body chunk to the checker */
-gboolean policyd_milter_cb_body(struct policyd_milter_conn *c,
-				const char *data, gsize len)
+/* policyd_milter_body - a body chunk to the checker */
+static sfsistat policyd_milter_body(SMFICTX *ctx, unsigned char *data,
+				    size_t len)
 {
-	struct policyd_milter_msg *msg = &c->msg;
+	gboolean live;
+	struct policyd_milter_conn *c = policyd_milter_enter(ctx, &live);
+	struct policyd_milter_msg *msg = c != NULL ? &c->msg : NULL;
 	struct cm_pgp *pgp;
 
-	if ((pgp = policyd_milter_pgp(msg)) == NULL)
-		return FALSE;
-	if (!msg->refused && cm_pgp_body(pgp, data, len) < 0)
+	if (msg == NULL || (pgp = policyd_milter_pgp(msg)) == NULL)
+		return policyd_milter_leave(SMFIS_CONTINUE);
+	if (!msg->refused && cm_pgp_body(pgp, (const char *) data, len) < 0)
 		msg->refused = TRUE;
-	return msg->refused;
+	return policyd_milter_leave(msg->refused && c->can_skip ? SMFIS_SKIP
+				    : SMFIS_CONTINUE);
 }
 
 /* policyd_milter_log - one line per refused or tempfailed message */
 static void policyd_milter_log(const struct policyd_milter_conn *c,
-			       const struct cm_gate_reply *r)
+			       SMFICTX *ctx, const struct cm_gate_reply *r)
 {
 	const struct policyd_milter_msg *msg = &c->msg;
-	const char *qid = c->qid;
+	const char *qid = smfi_getsymval(ctx, (char *) "i");
 
 	policyd_log_info("%s: %s: END-OF-MESSAGE from %s: %s %s %s; mode=%s "
 			 "from=<%s> to=<%s> nrcpt=%u sasl_username=%s "
@@ -180,15 +322,17 @@ static void policyd_milter_facts(struct policyd_milter_msg *msg,
 
 /* policyd_milter_count - count a message that passed the gate (sent,
    received, federation), as END-OF-MESSAGE does without a milter */
-static void policyd_milter_count(struct policyd_milter_conn *c)
+static void policyd_milter_count(struct policyd *d,
+				 const struct policyd_milter_msg *msg)
 {
-	const struct policyd_snap *snap = policyd_worker_snap(c->w);
-	const struct policyd_milter_msg *msg = &c->msg;
+	struct policyd_snap *snap;
 	struct cm_policy_env env;
+	guint gen;
 
+	snap = policyd_snap_get(d, &gen);
 	memset(&env, 0, sizeof(env));
 	env.settings = &snap->settings;
-	env.hot = c->w->d->hot;
+	env.hot = d->hot;
 	env.blocks = snap->blocks;
 	env.local_domains = (const char *const *) snap->config->local_domains;
 	env.n_local_domains = snap->n_local_domains;
@@ -197,27 +341,98 @@ static void policyd_milter_count(struct policyd_milter_conn *c)
 	cm_policy_count(&env, msg->mail_from, msg->sasl,
 			msg->rcpt != NULL ? (const char *const *) msg->rcpt->pdata
 			: NULL, msg->rcpt != NULL ? msg->rcpt->len : 0);
+	policyd_snap_unref(&snap);
 }
 
-/* policyd_milter_cb_eom - decide, count, log; the transaction ends */
-void policyd_milter_cb_eom(struct policyd_milter_conn *c,
-			   struct cm_gate_reply *reply_r)
+/* policyd_milter_answer - decide, count, encode, log */
+static sfsistat policyd_milter_answer(struct policyd *d,
+				      struct policyd_milter_conn *c,
+				      SMFICTX *ctx)
 {
 	struct cm_gate_facts f;
+	struct cm_gate_reply r;
 
 	policyd_milter_facts(&c->msg, &f);
-	cm_gate_decide(&f, reply_r);
-	cm_hot_gate_count(c->w->d->gate, f.mode == CM_PGP_OUTGOING,
-			  reply_r->stat);
-	if (reply_r->action == CM_GATE_CONTINUE)
-		policyd_milter_count(c);
-	else
-		policyd_milter_log(c, reply_r);
-	policyd_milter_msg_reset(&c->msg);
+	cm_gate_decide(&f, &r);
+	cm_hot_gate_count(d->gate, f.mode == CM_PGP_OUTGOING, r.stat);
+	if (r.action == CM_GATE_CONTINUE) {
+		policyd_milter_count(d, &c->msg);
+		return SMFIS_CONTINUE;
+	}
+	if (smfi_setreply(ctx, (char *) r.code, (char *) r.xcode,
+			  (char *) r.text) != MI_SUCCESS)
+		policyd_log_warning("milter: smfi_setreply %s %s failed; "
+				    "Postfix answers its generic text",
+				    r.code, r.xcode);
+	policyd_milter_log(c, ctx, &r);
+	return r.action == CM_GATE_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
 }
 
-/* policyd_milter_cb_reset - the transaction ended without a message */
-void policyd_milter_cb_reset(struct policyd_milter_conn *c)
+/* policyd_milter_eom - the end of the message: the gate's answer */
+static sfsistat policyd_milter_eom(SMFICTX *ctx)
 {
-	policyd_milter_msg_reset(&c->msg);
+	gboolean live;
+	struct policyd_milter_conn *c = policyd_milter_enter(ctx, &live);
+	sfsistat rc;
+
+	if (live && c != NULL) {
+		rc = policyd_milter_answer(policyd_milter_instance.d, c, ctx);
+	} else {
+		/* Shutting down, or a connection we never saw start. */
+		if (live)
+			policyd_log_error("milter: end of message without a "
+					  "connection context; tempfail");
+		smfi_setreply(ctx, (char *) "451", (char *) "4.3.5",
+			      (char *) "Encryption gate unavailable, try "
+			      "again later");
+		rc = SMFIS_TEMPFAIL;
+	}
+	if (c != NULL)
+		policyd_milter_msg_reset(&c->msg);
+	return policyd_milter_leave(rc);
+}
+
+/* policyd_milter_abort - the transaction ended without a message */
+static sfsistat policyd_milter_abort(SMFICTX *ctx)
+{
+	gboolean live;
+	struct policyd_milter_conn *c = policyd_milter_enter(ctx, &live);
+
+	if (c != NULL)
+		policyd_milter_msg_reset(&c->msg);
+	return policyd_milter_leave(SMFIS_CONTINUE);
+}
+
+/* policyd_milter_close - the connection ends: free its context */
+static sfsistat policyd_milter_close(SMFICTX *ctx)
+{
+	gboolean live;
+	struct policyd_milter_conn *c = policyd_milter_enter(ctx, &live);
+
+	if (c != NULL) {
+		smfi_setpriv(ctx, NULL);
+		policyd_milter_msg_reset(&c->msg);
+		g_free(c->client);
+		g_free(c);
+		(void) g_atomic_int_dec_and_test(&policyd_milter_instance.conns);
+	}
+	return policyd_milter_leave(SMFIS_CONTINUE);
+}
+
+/* policyd_milter_cb_desc - the registration for smfi_register() */
+void policyd_milter_cb_desc(struct smfiDesc *desc)
+{
+	memset(desc, 0, sizeof(*desc));
+	desc->xxfi_name = (char *) "chatmail-policyd";
+	desc->xxfi_version = SMFI_VERSION;
+	desc->xxfi_flags = SMFIF_NONE;
+	desc->xxfi_connect = policyd_milter_connect;
+	desc->xxfi_envfrom = policyd_milter_envfrom;
+	desc->xxfi_envrcpt = policyd_milter_envrcpt;
+	desc->xxfi_header = policyd_milter_header;
+	desc->xxfi_body = policyd_milter_body;
+	desc->xxfi_eom = policyd_milter_eom;
+	desc->xxfi_abort = policyd_milter_abort;
+	desc->xxfi_close = policyd_milter_close;
+	desc->xxfi_negotiate = policyd_milter_negotiate;
 }

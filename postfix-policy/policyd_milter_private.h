@@ -5,83 +5,46 @@
  * NAME
  *	policyd_milter_private 3h
  * SUMMARY
- *	what policyd_milter.c (socket, protocol) and policyd_milter_cb.c
- *	(the gate's decisions) share
+ *	what policyd_milter.c (life cycle) and policyd_milter_cb.c
+ *	(callbacks) share
  * DESCRIPTION
- *	Two contexts, each its own struct with its own reset:
- * .IP \(bu
- *	struct policyd_milter_conn, one per milter connection (a Postfix
- *	SMTP session, or a cleanup run for non_smtpd_milters), made when
- *	the connection is accepted and freed when it closes; it belongs
- *	to the worker thread that serves the connection;
- * .IP \(bu
- *	struct policyd_milter_msg inside it, one per transaction: MAIL
- *	FROM resets it, end of message and abort clear it. It holds the
- *	envelope, the cm_pgp checker (made at the first header, once the
- *	envelope is complete), and the From header's address.
+ *	libmilter is process-wide by design: one registration, one
+ *	socket, one smfi_main(), and callbacks that get no user pointer.
+ *	So the one struct policyd_milter is process-wide too
+ *	(policyd_milter_the()), static storage that outlives the daemon's
+ *	state: a libmilter thread may still call back after
+ *	policyd_milter_stop(), and then finds "stopping" set and touches
+ *	nothing of the daemon.
  *
- *	The macros the gate reads are kept as they arrive (Postfix sends
- *	them before the event they belong to): {daemon_name} for the
- *	connection, {auth_authen} for the next MAIL FROM, and the queue id
- *	(i) for the log.
+ *	Counters are GLib atomics (full barriers): a callback increments
+ *	busy before it reads stopping, the stopper sets stopping before
+ *	it waits for busy to reach 0, so no callback that saw
+ *	stopping == 0 is still running once the wait ends.
  *--*/
 
-#include "policyd_milter.h"
-#include "policyd_worker.h"
-#include "cm_gate.h"
-#include "cm_pgp.h"
+#include <libmilter/mfapi.h>
+#include <sys/socket.h>
 
-/* The process's one milter socket. */
+#include "policyd_milter.h"
+
 struct policyd_milter {
+	struct policyd *d;		/* valid while stopping == 0 */
 	char *spec;			/* milter_socket, libmilter notation */
 	char *unix_path;		/* its file, or NULL (inet) */
-	int fd;				/* listening, until the workers take it */
-	struct policyd_server_group *group;
+	struct sockaddr_storage addr;	/* where to poke the listener */
+	socklen_t addr_len;
+	GThread *thread;		/* runs smfi_main() */
+	GThread *stopper;		/* runs smfi_stop(), which can block */
+	guint poke_source;		/* main loop timer while draining */
+	gint stop_requested;		/* atomic: we asked libmilter to stop */
+	gint main_done;			/* atomic: smfi_main() returned */
+	gint busy;			/* atomic: callbacks running */
+	gint stopping;			/* atomic: callbacks leave d alone */
+	gint conns;			/* atomic: open connection contexts */
 };
 
-/* One transaction: MAIL FROM to the end of the message (or abort). */
-struct policyd_milter_msg {
-	enum cm_pgp_mode mode;
-	char *mail_from;		/* no <>; NULL = no MAIL FROM seen */
-	char *sasl;			/* {auth_authen}, or NULL */
-	GPtrArray *rcpt;		/* of char *, no <> */
-	struct cm_pgp *pgp;		/* made at the first header */
-	gboolean internal_error;	/* decided: tempfail */
-	gboolean refused;		/* the checker gave up early */
-	unsigned from_count;		/* From: fields seen */
-	int from_rc;			/* cm_pgp_from_addr() on the first */
-	char from_addr[CM_GATE_ADDR_MAX];
-};
-
-/* One milter connection. */
-struct policyd_milter_conn {
-	struct policyd_worker *w;
-	struct policyd_conn *conn;
-	GByteArray *in;			/* input not parsed yet */
-	guint32 pflags;			/* negotiated SMFIP_* flags */
-	gboolean negotiated;		/* OPTNEG done */
-	char *client;			/* "name[addr]", for the log */
-	char *daemon_name;		/* {daemon_name}, or NULL */
-	char *mail_auth;		/* {auth_authen} of the MAIL macros */
-	char *qid;			/* the last queue id (i), or NULL */
-	struct policyd_milter_msg msg;
-};
-
-/* policyd_milter_cb.c: the gate's side of each event */
-void policyd_milter_cb_connect(struct policyd_milter_conn *c,
-			       const char *host, const char *addr);
-void policyd_milter_cb_mail(struct policyd_milter_conn *c, const char *arg);
-void policyd_milter_cb_rcpt(struct policyd_milter_conn *c, const char *arg);
-void policyd_milter_cb_header(struct policyd_milter_conn *c,
-			      const char *name, const char *value);
-/* TRUE once the checker has refused: the rest of the body may go. */
-gboolean policyd_milter_cb_body(struct policyd_milter_conn *c,
-				const char *data, gsize len);
-/* The gate's answer (counted, logged if not CONTINUE); ends the
-   transaction. */
-void policyd_milter_cb_eom(struct policyd_milter_conn *c,
-			   struct cm_gate_reply *reply_r);
-/* Forgets the transaction. */
-void policyd_milter_cb_reset(struct policyd_milter_conn *c);
+/* policyd_milter_cb.c */
+struct policyd_milter *policyd_milter_the(void);
+void policyd_milter_cb_desc(struct smfiDesc *desc);
 
 #endif

@@ -365,9 +365,9 @@ static void policyd_server_adopt(struct policyd_server *server, int fd)
 					      G_IO_IN | G_IO_HUP | G_IO_ERR,
 					      policyd_conn_on_input, conn);
 	g_hash_table_add(server->conns, conn);
-	/* Clients write at once (a policy request, a milter negotiation),
-	   and a handed-over connection arrives a little later: read now
-	   rather than after one more wake-up. This may close conn. */
+	/* Clients write at once (a policy request), and a handed-over
+	   connection arrives a little later: read now rather than after one
+	   more wake-up. This may close conn. */
 	(void) policyd_conn_on_input(fd, G_IO_IN, conn);
 }
 
@@ -597,10 +597,9 @@ struct policyd_server *policyd_server_new(const char *name, int listen_fd,
 	server->conns = g_hash_table_new(g_direct_hash, g_direct_equal);
 	server->accepting = TRUE;
 	g_ptr_array_add(group->members, server);
-	if (listen_fd >= 0)
-		server->listen_watch = policyd_server_watch(
-			server, listen_fd, G_IO_IN, policyd_server_on_accept,
-			server);
+	server->listen_watch = policyd_server_watch(server, listen_fd, G_IO_IN,
+						    policyd_server_on_accept,
+						    server);
 	server->sweep = policyd_server_attach(server,
 					      g_timeout_source_new_seconds(1),
 					      policyd_server_sweep, server);

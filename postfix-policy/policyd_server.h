@@ -81,9 +81,7 @@ guint64 policyd_server_group_accepted(struct policyd_server_group *group);
 guint64 policyd_server_group_dropped(struct policyd_server_group *group);
 void policyd_server_group_free(struct policyd_server_group **group);
 
-/* Takes ownership of listen_fd. name appears in logs ("policy"). With
-   listen_fd -1 the server accepts nothing itself and serves the
-   connections other members of its group hand over. */
+/* Takes ownership of listen_fd. name appears in logs ("policy"). */
 struct policyd_server *policyd_server_new(const char *name, int listen_fd,
 					  const struct policyd_server_ops *ops,
 					  void *ctx,

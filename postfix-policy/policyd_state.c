@@ -23,7 +23,6 @@
 
 #include "policyd.h"
 #include "policyd_log.h"
-#include "policyd_milter.h"
 #include "cm_hydrate.h"
 
 #include <errno.h>
@@ -356,7 +355,6 @@ static gboolean policyd_reload_config(struct policyd *d, GError **error)
 {
 	struct policyd_config *fresh, *old = d->config;
 	struct policyd_server_limits limits;
-	guint old_milter_timeout = old->milter_timeout;	/* until restart */
 
 	if ((fresh = policyd_config_load(old->path, error)) == NULL)
 		return FALSE;
@@ -380,10 +378,6 @@ static gboolean policyd_reload_config(struct policyd *d, GError **error)
 		policyd_server_group_set_limits(d->policy_unix, &limits);
 	if (d->policy_tcp != NULL)
 		policyd_server_group_set_limits(d->policy_tcp, &limits);
-	limits.idle_timeout = old_milter_timeout;
-	if (policyd_milter_group(d) != NULL)
-		policyd_server_group_set_limits(policyd_milter_group(d),
-						&limits);
 	return TRUE;
 }
 

@@ -28,7 +28,6 @@
  *--*/
 
 #include "policyd_worker.h"
-#include "policyd_milter.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -45,29 +44,25 @@ static guint policyd_worker_count(void)
 		     POLICYD_WORKERS_MIN, POLICYD_WORKERS_MAX);
 }
 
-/* policyd_worker_serve - a server on a copy of listen_fd (none when
-   listen_fd is -1); with only_first, the other workers' servers take
-   hand-overs only */
+/* policyd_worker_serve - a server on a copy of listen_fd, or NULL */
 static gboolean policyd_worker_serve(struct policyd_worker *w,
 				     const char *name, int listen_fd,
-				     gboolean only_first,
-				     const struct policyd_server_ops *ops,
 				     struct policyd_server_group *group,
 				     struct policyd_server **server_r,
 				     GError **error)
 {
-	int fd = -1;
+	int fd;
 
 	if (listen_fd < 0)
 		return TRUE;
-	if ((!only_first || w->index == 0)
-	    && (fd = fcntl(listen_fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+	if ((fd = fcntl(listen_fd, F_DUPFD_CLOEXEC, 0)) < 0) {
 		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
 			    "%s: copy the listening socket: %s", name,
 			    g_strerror(errno));
 		return FALSE;
 	}
-	*server_r = policyd_server_new(name, fd, ops, w, group, w->context);
+	*server_r = policyd_server_new(name, fd, &policyd_policy_ops, w, group,
+				       w->context);
 	return TRUE;
 }
 
@@ -81,7 +76,6 @@ static void policyd_worker_free(struct policyd_worker **_w)
 	*_w = NULL;
 	policyd_server_free(&w->policy_unix);
 	policyd_server_free(&w->policy_tcp);
-	policyd_server_free(&w->milter);
 	policyd_snap_unref(&w->snap);
 	g_main_loop_unref(w->loop);
 	g_main_context_unref(w->context);
@@ -91,8 +85,7 @@ static void policyd_worker_free(struct policyd_worker **_w)
 /* policyd_worker_new - a worker and its servers, not running yet */
 static struct policyd_worker *policyd_worker_new(struct policyd *d,
 						 guint index, int unix_fd,
-						 int tcp_fd, int milter_fd,
-						 GError **error)
+						 int tcp_fd, GError **error)
 {
 	struct policyd_worker *w = g_new0(struct policyd_worker, 1);
 
@@ -101,19 +94,10 @@ static struct policyd_worker *policyd_worker_new(struct policyd *d,
 	w->context = g_main_context_new();
 	w->loop = g_main_loop_new(w->context, FALSE);
 	w->snap = policyd_snap_get(d, &w->snap_gen);
-	/* Milter connections come and go with SMTP sessions: one worker
-	   accepts them (every worker polling the socket woke them all for
-	   each) and hands them to the least busy. */
-	if (!policyd_worker_serve(w, "policy", unix_fd, FALSE,
-				  &policyd_policy_ops, d->policy_unix,
+	if (!policyd_worker_serve(w, "policy", unix_fd, d->policy_unix,
 				  &w->policy_unix, error)
-	    || !policyd_worker_serve(w, "policy-tcp", tcp_fd, FALSE,
-				     &policyd_policy_ops, d->policy_tcp,
-				     &w->policy_tcp, error)
-	    || !policyd_worker_serve(w, "milter", milter_fd, TRUE,
-				     &policyd_milter_ops,
-				     policyd_milter_group(d), &w->milter,
-				     error)) {
+	    || !policyd_worker_serve(w, "policy-tcp", tcp_fd, d->policy_tcp,
+				     &w->policy_tcp, error)) {
 		policyd_worker_free(&w);
 		return NULL;
 	}
@@ -151,7 +135,6 @@ gboolean policyd_worker_start(struct policyd *d, int unix_fd, int tcp_fd,
 			      GError **error)
 {
 	guint i, n = policyd_worker_count();
-	int milter_fd = policyd_milter_take_fd(d);
 	struct policyd_worker *w;
 	char name[16];
 	gboolean ok = TRUE;
@@ -159,7 +142,7 @@ gboolean policyd_worker_start(struct policyd *d, int unix_fd, int tcp_fd,
 	policyd_worker_groups(d, unix_fd, tcp_fd);
 	d->workers = g_new0(struct policyd_worker *, n);
 	for (i = 0; ok && i < n; i++) {
-		w = policyd_worker_new(d, i, unix_fd, tcp_fd, milter_fd, error);
+		w = policyd_worker_new(d, i, unix_fd, tcp_fd, error);
 		if ((ok = w != NULL))
 			d->workers[d->n_workers++] = w;
 	}
@@ -167,8 +150,6 @@ gboolean policyd_worker_start(struct policyd *d, int unix_fd, int tcp_fd,
 		close(unix_fd);
 	if (tcp_fd >= 0)
 		close(tcp_fd);
-	if (milter_fd >= 0)
-		close(milter_fd);
 	/* Every member of a group exists before any of them runs. */
 	for (i = 0; ok && i < d->n_workers; i++) {
 		w = d->workers[i];
@@ -179,23 +160,19 @@ gboolean policyd_worker_start(struct policyd *d, int unix_fd, int tcp_fd,
 	return ok;
 }
 
-/* policyd_worker_quiesce - stop accepting and drain one server */
-static void policyd_worker_quiesce(struct policyd_server *server)
-{
-	if (server == NULL)
-		return;
-	policyd_server_stop_accepting(server);
-	policyd_server_drain(server);
-}
-
 /* policyd_worker_on_drain - in the worker: stop accepting, drain */
 static gboolean policyd_worker_on_drain(gpointer data)
 {
 	struct policyd_worker *w = data;
 
-	policyd_worker_quiesce(w->policy_unix);
-	policyd_worker_quiesce(w->policy_tcp);
-	policyd_worker_quiesce(w->milter);
+	if (w->policy_unix != NULL) {
+		policyd_server_stop_accepting(w->policy_unix);
+		policyd_server_drain(w->policy_unix);
+	}
+	if (w->policy_tcp != NULL) {
+		policyd_server_stop_accepting(w->policy_tcp);
+		policyd_server_drain(w->policy_tcp);
+	}
 	return G_SOURCE_REMOVE;
 }
 

@@ -9,13 +9,11 @@
  * DESCRIPTION
  *	policyd_worker_start() starts d->n_workers threads (four per online
  *	CPU, at least 2, at most 8; policyd_worker.c says why). Each runs
- *	a GMainContext of its own with one policyd_server per listener
- *	(the policy UNIX socket, policy_tcp if configured, and the milter
- *	socket if policyd_milter_open() opened one) on a dup() of the
- *	listening socket; the servers of one listener form a group
- *	(d->policy_unix, d->policy_tcp, policyd_milter_group()) that
- *	shares max_connections and spreads the connections over the
- *	workers.
+ *	a GMainContext of its own with one policyd_server per policy
+ *	listener (the UNIX socket and, if configured, policy_tcp) on a
+ *	dup() of the listening socket; the servers of one listener form a
+ *	group (d->policy_unix, d->policy_tcp) that shares max_connections
+ *	and spreads the connections over the workers.
  *
  *	A worker decides on a snapshot (policyd_worker_snap()), which it
  *	keeps and replaces when the main thread has published a newer one.
@@ -36,7 +34,6 @@ struct policyd_worker {
 	GMainLoop *loop;
 	struct policyd_server *policy_unix;	/* or NULL */
 	struct policyd_server *policy_tcp;	/* or NULL */
-	struct policyd_server *milter;		/* or NULL */
 	struct policyd_snap *snap;		/* the worker's reference */
 	guint snap_gen;
 };

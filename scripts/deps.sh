@@ -6,7 +6,7 @@
 # missing.
 
 CM_DEPS_build="gcc make autoconf automake libtool pkg-config libsqlite3-dev
-sqlite3 libglib2.0-dev libcmocka-dev dovecot-dev clang
+sqlite3 libglib2.0-dev libcmocka-dev libmilter-dev dovecot-dev clang
 libclang-rt-14-dev postfix swaks dovecot-core dovecot-imapd dovecot-lmtpd
 gnupg"
 CM_DEPS_relay="postfix dovecot-core dovecot-imapd dovecot-lmtpd swaks gnupg"

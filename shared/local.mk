@@ -25,7 +25,5 @@ shared_libchatmail_la_SOURCES = \
 	shared/cm_ctl_codec.c shared/cm_ctl_codec.h
 # The dovecot protocol (issue #5): also compiled into the Dovecot plugins.
 shared_libchatmail_la_SOURCES += shared/cm_dove_codec.c shared/cm_dove_codec.h
-# The milter protocol's wire format (chatmail-policyd's milter).
-shared_libchatmail_la_SOURCES += shared/cm_milter_codec.c shared/cm_milter_codec.h
 # The encryption gate's decisions and their unit test (issue #4).
 shared_libchatmail_la_SOURCES += shared/cm_gate.c shared/cm_gate.h

@@ -160,11 +160,3 @@ EXTRA_DIST += tests/e2e/test_relay.sh tests/e2e/relay_lib.sh
 # state disk) and the bench/relay smoke run; root only, 77 elsewhere.
 TESTS += tests/e2e/test_relay_faults.sh tests/bench_relay_smoke.sh
 EXTRA_DIST += tests/e2e/test_relay_faults.sh tests/bench_relay_smoke.sh
-
-# The milter protocol's wire format (cm_milter_codec): unit test, fuzzer.
-check_PROGRAMS += tests/shared/test_cm_milter_codec
-TESTS += tests/shared/test_cm_milter_codec
-tests_shared_test_cm_milter_codec_SOURCES = tests/shared/test_cm_milter_codec.c
-tests_shared_test_cm_milter_codec_CFLAGS = $(CM_TEST_CFLAGS)
-tests_shared_test_cm_milter_codec_LDADD = $(CM_TEST_LDADD)
-FUZZ_NAMES += fuzz_cm_milter_codec

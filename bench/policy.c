@@ -297,19 +297,29 @@ static void *signal_thread(void *arg)
 	_exit(1);
 }
 
-/* setup_signals - ignore SIGPIPE; route fatal signals to one thread */
-static void setup_signals(void)
+static sigset_t fatal_signals;
+
+/* block_signals - ignore SIGPIPE; block the fatal signals until
+   start_signal_thread() takes them (they wait pending meanwhile) */
+static void block_signals(void)
 {
-	static sigset_t set;
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&fatal_signals);
+	sigaddset(&fatal_signals, SIGINT);
+	sigaddset(&fatal_signals, SIGTERM);
+	sigaddset(&fatal_signals, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &fatal_signals, NULL);
+}
+
+/* start_signal_thread - route the fatal signals to one thread. Only
+   after the echo server's fork(): a thread that is starting up while
+   the process forks can hold a lock (libc's, or the sanitizer
+   runtime's) that the child then waits for forever */
+static void start_signal_thread(void)
+{
 	pthread_t t;
 
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if (pthread_create(&t, NULL, signal_thread, &set) != 0)
+	if (pthread_create(&t, NULL, signal_thread, &fatal_signals) != 0)
 		pb_die(0, "%s", "pthread_create failed");
 	pthread_detach(t);
 }
@@ -500,13 +510,14 @@ int main(int argc, char **argv)
 
 	parse_args(argc, argv, &opts);
 	memset(rows, 0, sizeof(rows));
-	setup_signals();
+	block_signals();
 	pb_state.keep = opts.keep;
 	if (access(opts.daemon, X_OK) < 0)
 		pb_die(errno, "%s", opts.daemon);
 	make_dir();
 	snprintf(sock, sizeof(sock), "%s/echo.sock", pb_state.dir);
-	echo = pb_echo_start(sock, 1);
+	echo = pb_echo_start(sock, 1);	/* forks: no other thread yet */
+	start_signal_thread();
 	failed |= run_pair(&opts, sock, 0, rows + 2 * ROW_ECHO, "echo");
 	pb_echo_stop(&echo);
 	echo = pb_echo_start(sock, 0);

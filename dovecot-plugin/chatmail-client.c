@@ -36,6 +36,7 @@ struct chatmail_client {
 	unsigned int retry_secs;
 	bool quiet;
 	bool down;		/* in an outage (logged once) */
+	bool timed_out;		/* the last failure was a deadline */
 	int fd;
 	time_t last_used;	/* monotonic seconds */
 	time_t retry_at;	/* monotonic seconds; 0 = try now */
@@ -159,6 +160,7 @@ static int chatmail_client_write(struct chatmail_client *client,
 		}
 		if ((ret = chatmail_client_wait(client->fd, POLLOUT,
 						deadline)) <= 0) {
+			client->timed_out = ret == 0;
 			*error_r = ret == 0 ? "timed out writing"
 				: t_strdup_printf("poll() failed: %m");
 			return -1;
@@ -201,6 +203,7 @@ static int chatmail_client_fill(struct chatmail_client *client,
 		}
 		if ((ret = chatmail_client_wait(client->fd, POLLIN,
 						deadline)) <= 0) {
+			client->timed_out = ret == 0;
 			*error_r = ret == 0 ? "timed out waiting for a reply"
 				: t_strdup_printf("poll() failed: %m");
 			return -1;
@@ -294,6 +297,7 @@ static int chatmail_client_connect(struct chatmail_client *client,
 	/* non-blocking: wait until connected (at once for a UNIX socket
 	   unless its listen queue is full) */
 	if (chatmail_client_wait(client->fd, POLLOUT, deadline) <= 0) {
+		client->timed_out = TRUE;
 		*error_r = t_strdup_printf("connect(%s) timed out",
 					   client->path);
 		chatmail_client_close(client);
@@ -505,7 +509,12 @@ static int chatmail_client_call(struct chatmail_client *client,
 	bool reused, progressed = FALSE;
 	int attempt;
 
-	if (client->down && now / 1000 < client->retry_at) {
+	/* Skip the daemon for retry_secs after a timeout (a hung daemon
+	   would cost every call the deadline). When it had gone away
+	   (refused, reset, EOF) or answered junk, try again at once: that
+	   costs a failed connect(), and the first change after a restart
+	   reaches it (the restart's hydrate counted only what was on disk). */
+	if (client->down && client->timed_out && now / 1000 < client->retry_at) {
 		*error_r = t_strdup(client->last_error);
 		return 0;
 	}
@@ -513,6 +522,7 @@ static int chatmail_client_call(struct chatmail_client *client,
 	if (wire == NULL)
 		return -1;
 	for (attempt = 0; attempt < 2; attempt++) {
+		client->timed_out = FALSE;	/* the last attempt's says */
 		if (chatmail_client_open(client, now, deadline, &reused,
 					 error_r) < 0)
 			break;

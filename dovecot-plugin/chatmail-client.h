@@ -22,8 +22,11 @@
  *	last OK in *last_r, its fields copied to the data stack), -1 when
  *	one got FAIL or the daemon broke the protocol (error_r says which
  *	and why), and 0 when the daemon is unavailable: no socket, refused,
- *	a timeout or another protocol version. After that, calls return 0
- *	at once for retry_secs, so a dead daemon costs nothing per message.
+ *	a timeout or another protocol version. After a timeout, calls
+ *	return 0 at once for retry_secs, so a hung daemon costs nothing
+ *	per message; after any other failure (refused, reset, EOF, junk)
+ *	the next call tries again, which costs one failed connect() while
+ *	the daemon is away and counts the first change after a restart.
  *
  *	chatmail_client_send() is for requests whose answer the caller
  *	does not need (QUOTA-ADD, EVENT): it writes them and returns

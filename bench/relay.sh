@@ -119,11 +119,14 @@ relay_bench_cleanup() {
 # relay_bench_port - print a free loopback port not printed before
 relay_bench_port() {
 	local p n=0
+	# A subshell (PORT=$(relay_bench_port)): the ports handed out are
+	# kept in $W/.ports; SRANDOM, since RANDOM's per-subshell reseed
+	# can repeat a port.
 	while ((n++ < 200)); do
-		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-		case " ${RELAY_BENCH_PORTS:-} " in *" $p "*) continue ;; esac
+		p=$((20000 + SRANDOM % 40000))
+		grep -qx "$p" "$W/.ports" 2>/dev/null && continue
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			RELAY_BENCH_PORTS="${RELAY_BENCH_PORTS:-} $p"
+			echo "$p" >>"$W/.ports"
 			echo "$p"
 			return 0
 		fi

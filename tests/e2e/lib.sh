@@ -158,13 +158,20 @@ e2e_port_free() {
 }
 
 # e2e_free_port - print a free loopback port (not handed out before)
+#	Called as PORT=$(e2e_free_port), a subshell: the ports handed out
+#	are kept in $E2E_DIR/.ports as well (E2E_PORTS_TAKEN does not
+#	survive it), and drawn with SRANDOM (getrandom()): RANDOM is
+#	reseeded per subshell from time and pid, and two subshells in a row
+#	drew the same port (a test's two smtpd services on one port).
 e2e_free_port() {
-	local p i
+	local p i taken=${E2E_DIR:+$E2E_DIR/.ports}
 	for ((i = 0; i < 200; i++)); do
-		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		p=$((20000 + SRANDOM % 40000))
 		case "$E2E_PORTS_TAKEN" in *" $p "*) continue ;; esac
+		[ -n "$taken" ] && grep -qx "$p" "$taken" 2>/dev/null && continue
 		if e2e_port_free "$p"; then
 			E2E_PORTS_TAKEN="$E2E_PORTS_TAKEN$p "
+			[ -z "$taken" ] || echo "$p" >>"$taken"
 			echo "$p"
 			return 0
 		fi

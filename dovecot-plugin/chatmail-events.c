@@ -18,7 +18,7 @@
  *	assign UIDs (Maildir otherwise assigns a delivery's UID at commit
  *	only when it gets the dovecot-uidlist lock without waiting). This
  *	makes concurrent deliveries to one mailbox wait for that lock; the
- *	cost shows in bench/relay, which delivers to one user. Everything
+ *	cost shows in bench/relay --users 1 (all into one mailbox). Everything
  *	else (IMAP APPEND, COPY, MOVE, doveadm) is "append"; a UID Dovecot
  *	did not assign is sent as 0.
  *

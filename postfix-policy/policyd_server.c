@@ -213,18 +213,12 @@ static void policyd_conn_wait_output(struct policyd_conn *conn)
 						       conn);
 }
 
-/* policyd_conn_write - queue output and write what fits now */
-void policyd_conn_write(struct policyd_conn *conn, const char *data,
-			gsize len)
+/* policyd_conn_push - write what the queued output allows now; wait for
+   the socket for the rest */
+static void policyd_conn_push(struct policyd_conn *conn)
 {
-	if (conn->failed)
-		return;
-	g_string_append_len(conn->out, data, (gssize) len);
-	if (conn->out_watch != NULL)
-		return;		/* already waiting for the socket */
-	if (conn->batching
-	    && conn->out->len - conn->out_off <= POLICYD_READ_CHUNK)
-		return;		/* written when on_input returns */
+	if (conn->failed || conn->out_watch != NULL)
+		return;		/* closing, or already waiting for the socket */
 	if (!policyd_conn_flush(conn)) {
 		conn->failed = TRUE;
 		return;
@@ -237,6 +231,20 @@ void policyd_conn_write(struct policyd_conn *conn, const char *data,
 	}
 	if (conn->out->len > 0)
 		policyd_conn_wait_output(conn);
+}
+
+/* policyd_conn_write - queue output and write what fits now (during
+   on_input: once it returns, unless more than a read's worth piles up) */
+void policyd_conn_write(struct policyd_conn *conn, const char *data,
+			gsize len)
+{
+	if (conn->failed)
+		return;
+	g_string_append_len(conn->out, data, (gssize) len);
+	if (conn->batching
+	    && conn->out->len - conn->out_off <= POLICYD_READ_CHUNK)
+		return;
+	policyd_conn_push(conn);
 }
 
 /* policyd_conn_peer - printable peer identity */
@@ -294,7 +302,7 @@ static gboolean policyd_conn_on_input(gint fd, GIOCondition cond,
 	keep = conn->server->ops->on_input(conn, conn->state, buf, (gsize) n);
 	conn->batching = FALSE;
 	if (conn->out->len > 0)
-		policyd_conn_write(conn, "", 0);	/* what was batched */
+		policyd_conn_push(conn);	/* what was batched */
 	return policyd_conn_finish(conn, keep);
 }
 

@@ -32,6 +32,7 @@
 
 #include <errno.h>
 #include <gio/gio.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <netdb.h>
@@ -230,6 +231,29 @@ static gpointer policyd_milter_thread(gpointer data)
 	return NULL;
 }
 
+/* Stack size of the threads started from policyd_milter_start() on. */
+#define POLICYD_MILTER_STACK	(512 * 1024)
+
+/* policyd_milter_stack - the default stack size for new threads */
+static void policyd_milter_stack(void)
+{
+	pthread_attr_t attr;
+	int rc;
+
+	if ((rc = pthread_getattr_default_np(&attr)) != 0) {
+		policyd_log_warning("milter: pthread_getattr_default_np: %s",
+				    g_strerror(rc));
+		return;
+	}
+	rc = pthread_attr_setstacksize(&attr, POLICYD_MILTER_STACK);
+	if (rc == 0)
+		rc = pthread_setattr_default_np(&attr);
+	if (rc != 0)
+		policyd_log_warning("milter: thread stack size %d: %s",
+				    POLICYD_MILTER_STACK, g_strerror(rc));
+	pthread_attr_destroy(&attr);
+}
+
 /* policyd_milter_start - serve (after detaching) */
 gboolean policyd_milter_start(struct policyd *d, GError **error)
 {
@@ -237,6 +261,7 @@ gboolean policyd_milter_start(struct policyd *d, GError **error)
 
 	if (m == NULL)
 		return TRUE;
+	policyd_milter_stack();
 	m->thread = g_thread_try_new("milter", policyd_milter_thread, m, error);
 	if (m->thread == NULL) {
 		g_prefix_error(error, "milter: start thread: ");

@@ -5,7 +5,7 @@
 #	relay.sh - the work of bench/relay
 # SYNOPSIS
 #	bench/relay.sh --builddir DIR [--quick] [--messages N] [--sessions N]
-#		[--users N] [--rounds N] [--keep]
+#		[--users N] [--rounds N] [--floor] [--keep]
 # DESCRIPTION
 #	Starts the README's relay (scripts/relay.sh --builddir DIR) in a
 #	throwaway directory under /var/tmp on free loopback ports, makes one
@@ -39,10 +39,17 @@
 #	        answers nothing); its counters must not have moved when it
 #	        is thawed (SIGCONT) for the next full run, so nothing used
 #	        it meanwhile.
-#	--rounds N (default 3; --quick 1) rounds each run both modes, in
+#	--floor adds a third mode to every round:
+#	  floor the bare relay with one milter: bench/milter_noop, which
+#	        negotiates the encryption gate's protocol steps and does
+#	        nothing (chatmail-policyd stays frozen). Its overhead is
+#	        the least that any milter on Debian's libmilter costs this
+#	        relay with those steps, before any checking, policy
+#	        service or plugin: the floor under the full relay's.
+#	--rounds N (default 3; --quick 1) rounds each run the modes, in
 #	alternating order (full first in odd rounds, bare first in even
-#	ones), so that neither mode always runs first or on a warmer
-#	system. Every run delivers to a fresh user's Maildir and follows an
+#	ones; floor after bare), so that neither mode always runs first
+#	or on a warmer system. Every run delivers to a fresh user's Maildir and follows an
 #	unmeasured warm-up in the same mode (N/10 messages, at least 40, to
 #	another user): after a reload Postfix and Dovecot start new
 #	processes, and the first hundred messages or so run slower.
@@ -56,7 +63,8 @@
 #	a table of the medians of each mode (seconds, and messages/s from
 #	them), the overhead (1 - full/bare messages/s of the medians, in %)
 #	with the per-round overheads, the median CPU per message of each
-#	mode, and whether the target (overhead < 10 %) is met. The machine
+#	mode, with --floor the floor's overhead and its milter's CPU per
+#	message, and whether the target (overhead < 10 %) is met. The machine
 #	is shared: trust the medians and the spread, not one run.
 # DIAGNOSTICS
 #	Exit 0 when every message arrived in every run, whatever the rates;
@@ -66,7 +74,7 @@
 #	stderr; 77 when not root or a tool is missing. --keep keeps the
 #	directory (the relay is stopped anyway).
 # SEE ALSO
-#	bench/relay.c, scripts/relay.sh, smtp-source(1)
+#	bench/relay.c, bench/milter_noop.c, scripts/relay.sh, smtp-source(1)
 set -u
 export LC_ALL=C
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -77,6 +85,8 @@ USERS=
 ROUNDS=
 BUILD=
 KEEP=0
+FLOOR=0
+NOOP=
 WARM=
 W=
 R=
@@ -87,7 +97,7 @@ RUNS=
 
 relay_bench_usage() {
 	echo "usage: bench/relay.sh --builddir DIR [--quick] [--messages N]" \
-	     "[--sessions N] [--users N] [--rounds N] [--keep]" >&2
+	     "[--sessions N] [--users N] [--rounds N] [--floor] [--keep]" >&2
 	exit 2
 }
 
@@ -107,6 +117,7 @@ relay_bench_fail() {
 relay_bench_cleanup() {
 	[ -n "$W" ] || return 0
 	[ -z "$PID" ] || kill -CONT "$PID" 2>/dev/null
+	[ -z "$NOOP" ] || kill "$NOOP" 2>/dev/null
 	[ -z "$R" ] || "$top/scripts/relay.sh" stop --dir "$R" >/dev/null 2>&1
 	[ -z "${GNUPGHOME:-}" ] || gpgconf --kill all >/dev/null 2>&1
 	if [ "$KEEP" = 1 ]; then
@@ -178,15 +189,17 @@ relay_bench_send() {
 }
 
 # relay_bench_cpu - CPU time so far of the relay's three process trees
-#	(Postfix's master, Dovecot's master, chatmail-policyd; each with
-#	its live descendants and the children it has reaped), in clock
-#	ticks: "postfix dovecot policyd"
+#	(Postfix's master, Dovecot's master, and chatmail-policyd, or in
+#	floor mode bench/milter_noop; each with its live descendants and
+#	the children it has reaped), in clock ticks: "postfix dovecot
+#	milter"
 relay_bench_cpu() {
-	local pf dv
+	local pf dv pd=$PID
 	pf=$(tr -d ' ' <"$R/postfix/spool/pid/master.pid" 2>/dev/null)
 	dv=$(cat "$R/dovecot/run/master.pid" 2>/dev/null)
+	[ "$MODE" != floor ] || pd=$NOOP
 	cat /proc/[0-9]*/stat 2>/dev/null | awk -v pf="${pf:-0}" \
-		-v dv="${dv:-0}" -v pd="${PID:-0}" '
+		-v dv="${dv:-0}" -v pd="${pd:-0}" '
 	{
 		pid = $1
 		sub(/^.*\) /, "")	# pid and (comm), which may hold blanks
@@ -270,25 +283,49 @@ relay_bench_check_full() {
 		"twice and the quota backend"
 }
 
-# relay_bench_bare - the same Postfix and Dovecot without chatmail, the
-#	daemon frozen
+# relay_bench_bare [MILTER] - the same Postfix and Dovecot without
+#	chatmail (with MILTER as the only milter, if given), the daemon
+#	frozen
 relay_bench_bare() {
-	local pf=$R/postfix/etc dc=$R/dovecot/dovecot.conf
-	STATS_FULL=$(relay_bench_stats)
-	[ -n "$STATS_FULL" ] || return 1
+	local pf=$R/postfix/etc dc=$R/dovecot/dovecot.conf milter=${1:-}
+	if [ "$MODE" = full ]; then
+		STATS_FULL=$(relay_bench_stats)
+		[ -n "$STATS_FULL" ] || return 1
+	fi
+	cp "$W/main.cf" "$pf/main.cf" && cp "$W/dovecot.conf" "$dc" ||
+		return 1
 	postconf -c "$pf" -e \
 		"smtpd_recipient_restrictions = reject_unauth_destination" \
-		"smtpd_end_of_data_restrictions =" "smtpd_milters =" \
-		"non_smtpd_milters =" || return 1
+		"smtpd_end_of_data_restrictions =" "smtpd_milters = $milter" \
+		"non_smtpd_milters = $milter" || return 1
 	postfix -c "$pf" reload >/dev/null 2>&1 || return 1
 	sed -i -e 's/^mail_plugins = .*/mail_plugins =/' \
 		-e '/^  quota = chatmail:/d' -e '/^  chatmail_socket = /d' "$dc"
 	doveadm -c "$dc" reload || return 1
 	[ -z "$(doveconf -c "$dc" -h mail_plugins)" ] &&
-		[ -z "$(postconf -c "$pf" -h smtpd_milters)" ] || return 1
+		[ "$(postconf -c "$pf" -h smtpd_milters)" = "$milter" ] ||
+		return 1
 	sleep 1	# let the reloads take hold
-	kill -STOP "$PID" || return 1
+	[ "$MODE" != full ] || kill -STOP "$PID" || return 1
 	MODE=bare
+}
+
+# relay_bench_floor - the bare relay with bench/milter_noop as its milter
+relay_bench_floor() {
+	relay_bench_bare "unix:$W/noop.sock" || return 1
+	MODE=floor
+}
+
+# relay_bench_noop_start - bench/milter_noop on $W/noop.sock; sets NOOP
+relay_bench_noop_start() {
+	local n=0
+	"$BUILD/bench/milter_noop" "unix:$W/noop.sock" \
+		>>"$W/milter_noop.log" 2>&1 </dev/null &
+	NOOP=$!
+	while [ ! -S "$W/noop.sock" ]; do
+		kill -0 "$NOOP" 2>/dev/null && ((n++ < 100)) || return 1
+		sleep 0.05
+	done
 }
 
 # relay_bench_full - the relay as scripts/relay.sh made it
@@ -319,11 +356,11 @@ relay_bench_mode() {
 			relay_bench_fail "could not switch to the $mode relay"
 	fi
 	relay_bench_run "warm$mode" "$WARM" >/dev/null || exit 1
-	[ "$mode" = bare ] || before=$(relay_bench_stats)
+	[ "$mode" != full ] || before=$(relay_bench_stats)
 	cpu0=$(relay_bench_cpu)
 	secs=$(relay_bench_run "$mode$round" "$N") || exit 1
 	cpu1=$(relay_bench_cpu)
-	[ "$mode" = bare ] || relay_bench_check_full "$before" "$N"
+	[ "$mode" != full ] || relay_bench_check_full "$before" "$N"
 	RUNS="$RUNS$round $mode $secs $cpu0 $cpu1"$'\n'
 }
 
@@ -356,6 +393,7 @@ relay_bench_report() {
 	size=$(wc -c <"$W/msg.eml")
 	echo "bench/relay: $N PGP/MIME messages ($size bytes) with smtp-source, $SESSIONS sessions, to $USERS users, into the inbound port, until all are in the Maildirs"
 	echo "full = policy service + milter + Dovecot chatmail plugin; bare = the same Postfix and Dovecot without them"
+	[ "$FLOOR" = 0 ] || echo "floor = bare + bench/milter_noop (libmilter, the gate's protocol steps, no checks); its CPU is in the milter column"
 	echo "$1" | awk -v n="$N" -v rounds="$ROUNDS" -v hz="$(getconf CLK_TCK)" '
 	function median(a, k,    i, j, t) {
 		for (i = 2; i <= k; i++)
@@ -367,9 +405,11 @@ relay_bench_report() {
 	function ms(ticks) { return ticks * 1000 / hz / n }
 	NF == 9 {
 		pf = ms($7 - $4); dv = ms($8 - $5); pd = ms($9 - $6)
-		printf "round %d %s: %d messages in %.3f s = %.1f msg/s; CPU %.2f ms/msg (Postfix %.2f, Dovecot %.2f, chatmail-policyd %.2f)\n",
-			$1, $2, n, $3, n / $3, pf + dv + pd, pf, dv, pd
+		printf "round %d %s: %d messages in %.3f s = %.1f msg/s; CPU %.2f ms/msg (Postfix %.2f, Dovecot %.2f, %s %.2f)\n",
+			$1, $2, n, $3, n / $3, pf + dv + pd, pf, dv,
+			($2 == "floor" ? "milter_noop" : "chatmail-policyd"), pd
 		if ($2 == "full") { f[++nf] = $3; fc[nf] = pf + dv + pd }
+		else if ($2 == "floor") { l[++nl] = $3; lc[nl] = pf + dv + pd; lm[nl] = pd }
 		else { b[++nb] = $3; bc[nb] = pf + dv + pd }
 		per[$1, $2] = $3
 	}
@@ -387,6 +427,14 @@ relay_bench_report() {
 		printf "overhead per round (%%):%s\n", po
 		printf "CPU per message (medians): full %.2f ms, bare %.2f ms (%+.1f %%)\n",
 			cf, cb, (cb > 0 ? (cf / cb - 1) * 100 : 0)
+		if (nl > 0) {
+			ml = median(l, nl); cl = median(lc, nl); cm = median(lm, nl)
+			for (r = 1; r <= rounds; r++)
+				pl = pl sprintf(" %.1f", (1 - per[r, "bare"] / per[r, "floor"]) * 100)
+			printf "floor: %.3f s = %.1f msg/s, overhead %.1f %% (per round:%s); CPU %.2f ms/msg (%+.1f %%), of which milter_noop %.2f ms\n",
+				ml, n / ml, (1 - (n / ml) / rb) * 100, pl, cl,
+				(cb > 0 ? (cl / cb - 1) * 100 : 0), cm
+		}
 		printf "target (overhead < 10 %%): %s\n", (o < 10 ? "met" : "not met")
 	}'
 }
@@ -398,6 +446,7 @@ while [ $# -gt 0 ]; do
 	--sessions) [ $# -ge 2 ] || relay_bench_usage; SESSIONS=$2; shift ;;
 	--users) [ $# -ge 2 ] || relay_bench_usage; USERS=$2; shift ;;
 	--rounds) [ $# -ge 2 ] || relay_bench_usage; ROUNDS=$2; shift ;;
+	--floor) FLOOR=1 ;;
 	--builddir) [ $# -ge 2 ] || relay_bench_usage; BUILD=$2; shift ;;
 	--keep) KEEP=1 ;;
 	*) relay_bench_usage ;;
@@ -431,7 +480,11 @@ SMTP=$(relay_bench_port) && SUB=$(relay_bench_port) &&
 	IMAP=$(relay_bench_port) || relay_bench_fail "no free ports"
 R=$W/relay
 names="warmfull warmbare"
-for ((r = 1; r <= ROUNDS; r++)); do names="$names full$r bare$r"; done
+[ "$FLOOR" = 0 ] || names="$names warmfloor"
+for ((r = 1; r <= ROUNDS; r++)); do
+	names="$names full$r bare$r"
+	[ "$FLOOR" = 0 ] || names="$names floor$r"
+done
 users=$(for n in $names; do relay_bench_rcpts "$n"; done | tr '\n' ' ')
 RELAY_SMTP_PORT=$SMTP RELAY_SUBMISSION_PORT=$SUB RELAY_IMAP_PORT=$IMAP \
 	"$top/scripts/relay.sh" start --dir "$R" --builddir "$BUILD" \
@@ -444,9 +497,18 @@ cp "$R/postfix/etc/main.cf" "$W/main.cf" &&
 	cp "$R/dovecot/dovecot.conf" "$W/dovecot.conf" ||
 	relay_bench_fail "could not keep the relay's configuration"
 
+if [ "$FLOOR" = 1 ]; then
+	[ -x "$BUILD/bench/milter_noop" ] ||
+		relay_bench_fail "--floor: no $BUILD/bench/milter_noop (make)"
+	relay_bench_noop_start ||
+		relay_bench_fail "bench/milter_noop did not start:" \
+			"$(tail -n 3 "$W/milter_noop.log")"
+fi
+
 RUNS=
 for ((r = 1; r <= ROUNDS; r++)); do
 	if ((r % 2)); then order="full bare"; else order="bare full"; fi
+	[ "$FLOOR" = 0 ] || order=${order/bare/bare floor}
 	for mode in $order; do
 		relay_bench_mode "$r" "$mode"
 	done

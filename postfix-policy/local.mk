@@ -37,4 +37,5 @@ POLICYD_LIBS += $(MILTER_LIBS)
 postfix_policy_libpolicyd_la_SOURCES += \
 	postfix-policy/policyd_milter.c postfix-policy/policyd_milter.h \
 	postfix-policy/policyd_milter_cb.c \
-	postfix-policy/policyd_milter_private.h
+	postfix-policy/policyd_milter_private.h \
+	postfix-policy/policyd_milter_steps.h

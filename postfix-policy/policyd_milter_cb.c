@@ -37,6 +37,7 @@
  *--*/
 
 #include "policyd_milter_private.h"
+#include "policyd_milter_steps.h"
 #include "policyd_log.h"
 #include "cm_gate.h"
 #include "cm_policy.h"
@@ -181,9 +182,7 @@ static sfsistat policyd_milter_negotiate(SMFICTX *ctx, unsigned long f0,
 	struct policyd_milter_conn *c = policyd_milter_enter(ctx, &live);
 
 	*pf0 = 0;			/* the gate never changes a message */
-	*pf1 |= f1 & (SMFIP_NOHELO | SMFIP_NOEOH | SMFIP_NODATA
-		      | SMFIP_NOUNKNOWN | SMFIP_NR_CONN | SMFIP_NR_MAIL
-		      | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_SKIP);
+	*pf1 |= f1 & POLICYD_MILTER_STEPS;
 	*pf2 = 0;
 	*pf3 = 0;
 	if (c == NULL && live) {

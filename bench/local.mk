@@ -30,8 +30,9 @@ bench_relay_CFLAGS = $(CM_CFLAGS) -O2
 EXTRA_DIST += bench/relay.sh
 
 # bench/milter_noop: a do-nothing libmilter milter with the gate's steps,
-# for bench/relay.sh --floor (what libmilter alone costs the relay).
-BENCH_PROGS += bench/milter_noop
+# for bench/relay.sh --floor (what libmilter alone costs the relay); a
+# helper, not a benchmark, so not in BENCH_PROGS ("make bench" runs those).
+noinst_PROGRAMS += bench/milter_noop
 bench_milter_noop_SOURCES = bench/milter_noop.c
 bench_milter_noop_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/postfix-policy
 bench_milter_noop_CFLAGS = $(CM_CFLAGS) -O2

@@ -49,10 +49,11 @@
 #	--rounds N (default 3; --quick 1) rounds each run the modes, in
 #	alternating order (full first in odd rounds, bare first in even
 #	ones; floor after bare), so that neither mode always runs first
-#	or on a warmer system. Every run delivers to a fresh user's Maildir and follows an
-#	unmeasured warm-up in the same mode (N/10 messages, at least 40, to
-#	another user): after a reload Postfix and Dovecot start new
-#	processes, and the first hundred messages or so run slower.
+#	or on a warmer system. Every run delivers to a fresh user's
+#	Maildir and follows an unmeasured warm-up in the same mode (N/10
+#	messages, at least 40, to another user): after a reload Postfix
+#	and Dovecot start new processes, and the first hundred messages or
+#	so run slower.
 #
 #	Each run also counts the CPU time the relay's processes used (the
 #	trees of Postfix's and Dovecot's masters, with the children they
@@ -64,8 +65,8 @@
 #	them), the overhead (1 - full/bare messages/s of the medians, in %)
 #	with the per-round overheads, the median CPU per message of each
 #	mode, with --floor the floor's overhead and its milter's CPU per
-#	message, and whether the target (overhead < 10 %) is met. The machine
-#	is shared: trust the medians and the spread, not one run.
+#	message, and whether the target (overhead < 10 %) is met. The
+#	machine is shared: trust the medians and the spread, not one run.
 # DIAGNOSTICS
 #	Exit 0 when every message arrived in every run, whatever the rates;
 #	1 when something broke (the relay did not start, smtp-source got a

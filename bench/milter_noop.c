@@ -41,7 +41,7 @@ static sfsistat noop_negotiate(SMFICTX *ctx, unsigned long f0,
 	(void) f2;
 	(void) f3;
 	*pf0 = 0;
-	*pf1 = f1 & POLICYD_MILTER_STEPS;
+	*pf1 |= f1 & POLICYD_MILTER_STEPS;	/* as chatmail-policyd does */
 	*pf2 = 0;
 	*pf3 = 0;
 	return SMFIS_CONTINUE;

@@ -79,6 +79,7 @@
 set -u
 export LC_ALL=C
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/port.sh"
 
 N=2000
 SESSIONS=8
@@ -126,24 +127,6 @@ relay_bench_cleanup() {
 	else
 		rm -rf -- "$W"
 	fi
-}
-
-# relay_bench_port - print a free loopback port not printed before
-relay_bench_port() {
-	local p n=0
-	# A subshell (PORT=$(relay_bench_port)): the ports handed out are
-	# kept in $W/.ports; SRANDOM, since RANDOM's per-subshell reseed
-	# can repeat a port.
-	while ((n++ < 200)); do
-		p=$((20000 + SRANDOM % 40000))
-		grep -qx "$p" "$W/.ports" 2>/dev/null && continue
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p" >>"$W/.ports"
-			echo "$p"
-			return 0
-		fi
-	done
-	return 1
 }
 
 # relay_bench_rcpts NAME - the recipients' users of a run named NAME:
@@ -477,8 +460,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM HUP
 exec {TICK}<> <(:)
 relay_bench_message || relay_bench_fail "gpg could not make the message"
-SMTP=$(relay_bench_port) && SUB=$(relay_bench_port) &&
-	IMAP=$(relay_bench_port) || relay_bench_fail "no free ports"
+SMTP=$(port_draw "$W/.ports") && SUB=$(port_draw "$W/.ports") &&
+	IMAP=$(port_draw "$W/.ports") || relay_bench_fail "no free ports"
 R=$W/relay
 names="warmfull warmbare"
 [ "$FLOOR" = 0 ] || names="$names warmfloor"

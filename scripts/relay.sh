@@ -33,6 +33,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/deps.sh"
 . "$top/scripts/relay-conf.sh"
+. "$top/scripts/port.sh"
 
 relay_usage() {
 	echo "usage: scripts/relay.sh [start|stop|status] [--dir DIR]" \
@@ -90,9 +91,6 @@ relay_traversable() {
 				  "dovecot users must reach $RELAY_DIR)"
 	done
 }
-
-# relay_port_free PORT - 0 when nothing listens on 127.0.0.1:PORT
-relay_port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # relay_policyd_up - the daemon answers on its control socket (-s: no
 #	read-only fallback to the database) and its Postfix sockets exist
@@ -197,7 +195,7 @@ relay_start_all() {
 	local port
 	for port in "$RELAY_SMTP_PORT" "$RELAY_SUBMISSION_PORT" \
 		    "$RELAY_IMAP_PORT"; do
-		relay_port_free "$port" ||
+		port_free "$port" ||
 			relay_die "127.0.0.1:$port is in use (set RELAY_*_PORT)"
 	done
 	relay_conf_users "$RELAY_DIR" "$RELAY_DOMAIN" $RELAY_USERS

@@ -24,6 +24,7 @@
 E2E_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${top_srcdir:=$(cd "$E2E_LIB_DIR/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
+. "$top_srcdir/scripts/port.sh"
 E2E_POSTFIX_SBIN=$(postconf -dh daemon_directory 2>/dev/null || echo /usr/lib/postfix/sbin)
 
 E2E_DIR=
@@ -32,7 +33,6 @@ E2E_FAIL=0
 E2E_N=0
 E2E_ATEXIT=()
 E2E_ON_FAIL=()
-E2E_PORTS_TAKEN=" "
 
 # e2e_note - a diagnostic line (TAP comment)
 e2e_note() { printf '# %s\n' "$*"; }
@@ -152,32 +152,10 @@ e2e_summary() {
 	exit 1
 }
 
-# e2e_port_free PORT - 0 when nothing listens on 127.0.0.1:PORT
-e2e_port_free() {
-	! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-# e2e_free_port - print a free loopback port (not handed out before)
-#	Called as PORT=$(e2e_free_port), a subshell: the ports handed out
-#	are kept in $E2E_DIR/.ports as well (E2E_PORTS_TAKEN does not
-#	survive it), and drawn with SRANDOM (getrandom()): RANDOM is
-#	reseeded per subshell from time and pid, and two subshells in a row
-#	drew the same port (a test's two smtpd services on one port).
-e2e_free_port() {
-	local p i taken=${E2E_DIR:+$E2E_DIR/.ports}
-	for ((i = 0; i < 200; i++)); do
-		p=$((20000 + SRANDOM % 40000))
-		case "$E2E_PORTS_TAKEN" in *" $p "*) continue ;; esac
-		[ -n "$taken" ] && grep -qx "$p" "$taken" 2>/dev/null && continue
-		if e2e_port_free "$p"; then
-			E2E_PORTS_TAKEN="$E2E_PORTS_TAKEN$p "
-			[ -z "$taken" ] || echo "$p" >>"$taken"
-			echo "$p"
-			return 0
-		fi
-	done
-	return 1
-}
+# e2e_free_port - print a free loopback port not handed out before in
+#	this test: port_draw (scripts/port.sh) with $E2E_DIR/.ports, which
+#	carries the ports over the PORT=$(e2e_free_port) subshells
+e2e_free_port() { port_draw "${E2E_DIR:+$E2E_DIR/.ports}"; }
 
 # e2e_wait_for SECONDS COMMAND... - poll every 0.1 s until it succeeds
 e2e_wait_for() {

@@ -21,10 +21,15 @@
 #include "cm_pgp.h"
 #include "cm_pgp_armor.h"
 #include "cm_pgp_mime.h"
+#include "cm_pgp_simd.h"
 
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define PGP_LINE_MAX	CM_PGP_ARMOR_LINE_MAX
 #define PGP_FIELD_MAX	1024		/* one part header field, unfolded */
@@ -45,6 +50,7 @@
 
 struct cm_pgp {
 	enum cm_pgp_mode mode;
+	unsigned simd;			/* CM_PGP_SIMD_* kernels it may use */
 	int     asm_env;		/* one recipient, equal to the sender */
 	int     bounce_env;		/* sender null or mailer-daemon@ */
 	int     mail_from_ok;		/* mail_from fits in its buffer */
@@ -70,6 +76,7 @@ struct cm_pgp {
 	int     line_long;
 	size_t  field_len;
 	int     field_long;
+	int     field_skip;		/* a field not looked at goes on */
 	int     part_ct_count;
 	enum cm_pgp_mime_type part_type;
 	int     part_cte_bad;
@@ -110,7 +117,21 @@ static int pgp_mailer_daemon(const char *addr)
 {
 	size_t  n = sizeof(MAILER_DAEMON) - 1;
 
-	return (strlen(addr) > n && cm_pgp_mime_caseeq(addr, MAILER_DAEMON, n));
+	return (strlen(addr) > n && cm_pgp_mime_word_is(addr, n, MAILER_DAEMON, n));
+}
+
+/* pgp_zero - memset(p, 0, n) in pieces of 64: compilers inline a
+ * larger memset() of a known size as "rep stos", which is slow to
+ * start on some CPUs and would cost more than the rest of
+ * cm_pgp_new() */
+static inline void pgp_zero(void *p, size_t n)
+{
+	char   *c = p;
+	size_t  i;
+
+	for (i = 0; i + 64 <= n; i += 64)
+		memset(c + i, 0, 64);
+	memset(c + i, 0, n - i);
 }
 
 /* cm_pgp_new - a checker for one message */
@@ -121,8 +142,9 @@ struct cm_pgp *cm_pgp_new(const struct cm_pgp_envelope *env)
 
 	if (pgp == NULL)
 		return (NULL);
-	memset(pgp, 0, offsetof(struct cm_pgp, armor));
+	pgp_zero(pgp, offsetof(struct cm_pgp, armor));
 	pgp->mode = env != NULL ? env->mode : CM_PGP_INCOMING;
+	pgp->simd = cm_pgp_simd_cpu();
 	from = env != NULL && env->mail_from != NULL ? env->mail_from : "";
 	pgp->mail_from[0] = '\0';
 	if (strlen(from) < sizeof(pgp->mail_from)) {
@@ -142,6 +164,12 @@ void    cm_pgp_free(struct cm_pgp *pgp)
 	free(pgp);
 }
 
+/* cm_pgp_set_simd - the vector kernels it may use */
+void    cm_pgp_set_simd(struct cm_pgp *pgp, unsigned mask)
+{
+	pgp->simd = cm_pgp_simd_cpu() & mask;
+}
+
 /* pgp_name_len - length of a field name without its trailing blanks */
 static size_t pgp_name_len(const char *name, size_t len)
 {
@@ -153,8 +181,7 @@ static size_t pgp_name_len(const char *name, size_t len)
 /* PGP_NAME_IS - a field name of nlen octets (trailing blanks gone)
  * is the string literal want, ignoring case */
 #define PGP_NAME_IS(name, nlen, want) \
-	((nlen) == sizeof(want) - 1 \
-	 && cm_pgp_mime_caseeq((name), (want), sizeof(want) - 1))
+	cm_pgp_mime_word_is((name), (nlen), (want), sizeof(want) - 1)
 
 /* cm_pgp_header - one top-level header field */
 int     cm_pgp_header(struct cm_pgp *pgp, const char *name, const char *value)
@@ -303,29 +330,55 @@ static void pgp_headers_end(struct cm_pgp *pgp)
 		pgp->kind = KIND_ENCRYPTED;
 }
 
+#define FIELD_OTHER	0		/* a part header field not looked at */
+#define FIELD_CT	1		/* Content-Type */
+#define FIELD_CTE	2		/* Content-Transfer-Encoding */
+
+/* pgp_field_kind - which field the name of nlen octets (before its
+ * colon, under PGP_NAME_MAX) names; it ends at a NUL octet too, as a
+ * C string would, and trailing blanks do not count */
+static int pgp_field_kind(const char *name, size_t nlen)
+{
+	const char *nul = memchr(name, '\0', nlen);
+
+	if (nul != NULL)
+		nlen = (size_t) (nul - name);
+	nlen = pgp_name_len(name, nlen);
+	if (PGP_NAME_IS(name, nlen, "Content-Type"))
+		return (FIELD_CT);
+	if (PGP_NAME_IS(name, nlen, "Content-Transfer-Encoding"))
+		return (FIELD_CTE);
+	return (FIELD_OTHER);
+}
+
+/* pgp_field_colon - where the first colon in s[0..n) is, n if none */
+static size_t pgp_field_colon(const char *s, size_t n)
+{
+	const char *colon = memchr(s, ':', n);
+
+	return (colon != NULL ? (size_t) (colon - s) : n);
+}
+
 /* pgp_field_end - one complete part header field in pgp->field */
 static int pgp_field_end(struct cm_pgp *pgp)
 {
 	struct cm_pgp_mime_ct ct;
-	const char *colon, *value, *nul;
+	const char *value;
 	size_t  nlen, vlen;
+	int     kind;
 
 	if (pgp->field_len == 0)
 		return (0);
-	colon = memchr(pgp->field, ':', pgp->field_len);
-	if (colon == NULL || colon == pgp->field)
+	nlen = pgp_field_colon(pgp->field, pgp->field_len);
+	if (nlen == pgp->field_len || nlen == 0)
 		return (pgp_refuse(pgp, "bad part header"));
-	nlen = (size_t) (colon - pgp->field);
-	value = colon + 1;
+	value = pgp->field + nlen + 1;
 	vlen = pgp->field_len - nlen - 1;
 	pgp->field_len = 0;
 	if (nlen >= PGP_NAME_MAX)
 		return (0);			/* not one we look at */
-	/* The name ends at a NUL octet too, as a C string would. */
-	if ((nul = memchr(pgp->field, '\0', nlen)) != NULL)
-		nlen = (size_t) (nul - pgp->field);
-	nlen = pgp_name_len(pgp->field, nlen);
-	if (PGP_NAME_IS(pgp->field, nlen, "Content-Type")) {
+	kind = pgp_field_kind(pgp->field, nlen);
+	if (kind == FIELD_CT) {
 		if (pgp->field_long)
 			return (pgp_refuse(pgp, "part header too long"));
 		if (++pgp->part_ct_count > 1)
@@ -333,25 +386,35 @@ static int pgp_field_end(struct cm_pgp *pgp)
 		if (cm_pgp_mime_ct_parse(value, vlen, &ct) != NULL)
 			return (pgp_refuse(pgp, "bad part Content-Type"));
 		pgp->part_type = ct.type;
-	} else if (PGP_NAME_IS(pgp->field, nlen, "Content-Transfer-Encoding")) {
+	} else if (kind == FIELD_CTE) {
 		if (pgp->field_long || !cm_pgp_mime_cte_identity(value, vlen))
 			pgp->part_cte_bad = 1;
 	}
 	return (0);
 }
 
-/* pgp_field_line - a part header line: a new field or a continuation */
+/* pgp_field_line - a part header line: a new field or a continuation.
+ * A field whose name, on its first line, is not one the gate looks at
+ * is not kept (it could not make the verdict); any other is kept
+ * whole in pgp->field until it ends. */
 static int pgp_field_line(struct cm_pgp *pgp, const char *s, size_t n)
 {
-	size_t  room;
+	size_t  room, colon;
 
 	if (s[0] == ' ' || s[0] == '\t') {
+		if (pgp->field_skip)
+			return (0);
 		if (pgp->field_len == 0 && !pgp->field_long)
 			return (pgp_refuse(pgp, "bad part header"));
 	} else {
 		if (pgp_field_end(pgp) < 0)
 			return (-1);
 		pgp->field_long = 0;
+		colon = pgp_field_colon(s, n < PGP_NAME_MAX ? n : PGP_NAME_MAX);
+		pgp->field_skip = colon > 0 && colon < PGP_NAME_MAX && colon < n
+			&& pgp_field_kind(s, colon) == FIELD_OTHER;
+		if (pgp->field_skip)
+			return (0);
 	}
 	room = sizeof(pgp->field) - pgp->field_len;
 	if (n > room) {
@@ -370,6 +433,7 @@ static void pgp_part_begin(struct cm_pgp *pgp, unsigned part)
 	pgp->mime = MIME_PART_HDR;
 	pgp->field_len = 0;
 	pgp->field_long = 0;
+	pgp->field_skip = 0;
 	pgp->part_ct_count = 0;
 	pgp->part_type = CM_PGP_MIME_TEXT_PLAIN;	/* RFC 2045 default */
 	pgp->part_cte_bad = 0;
@@ -395,6 +459,7 @@ static int pgp_part_headers_end(struct cm_pgp *pgp)
 			return (pgp_refuse(pgp,
 				   "part 2 not application/octet-stream"));
 		cm_pgp_armor_init(&pgp->armor, pgp->mode == CM_PGP_OUTGOING);
+		pgp->armor.simd = pgp->simd;
 	}
 	if (pgp->part_cte_bad)
 		return (pgp_refuse(pgp, "part transfer encoding not 7bit/8bit"));
@@ -519,6 +584,26 @@ static int pgp_line(struct cm_pgp *pgp, const char *s, size_t n,
 	}
 }
 
+/* pgp_lf - the first LF in [p, end), NULL if none. Lines are short: a
+ * call to memchr() costs more than the search, so where SSE2 is (all
+ * of x86-64) sixteen octets are looked at a time in line, and memchr()
+ * only gets the last few of a chunk. */
+static inline const char *pgp_lf(const char *p, const char *end)
+{
+#ifdef __SSE2__
+	const __m128i lf = _mm_set1_epi8('\n');
+
+	for (; end - p >= 16; p += 16) {
+		unsigned m = (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(
+			     _mm_loadu_si128((const __m128i *) p), lf));
+
+		if (m != 0)
+			return (p + __builtin_ctz(m));
+	}
+#endif
+	return (memchr(p, '\n', (size_t) (end - p)));
+}
+
 /* pgp_keep - the start (or more) of a line split over chunks: into
  * pgp->line as far as it goes, the rest only noted */
 static void pgp_keep(struct cm_pgp *pgp, const char *s, size_t n)
@@ -542,7 +627,7 @@ static void pgp_feed(struct cm_pgp *pgp, const char *data, size_t len)
 	const char *end = data + len, *nl;
 
 	if (pgp->line_len > 0 || pgp->line_long) {
-		nl = memchr(data, '\n', len);
+		nl = pgp_lf(data, end);
 		pgp_keep(pgp, data, (size_t) ((nl != NULL ? nl : end) - data));
 		if (nl == NULL)
 			return;
@@ -563,7 +648,7 @@ static void pgp_feed(struct cm_pgp *pgp, const char *data, size_t len)
 			if (data == end)
 				return;
 		}
-		if ((nl = memchr(data, '\n', (size_t) (end - data))) == NULL) {
+		if ((nl = pgp_lf(data, end)) == NULL) {
 			pgp_keep(pgp, data, (size_t) (end - data));
 			return;
 		}

@@ -61,6 +61,12 @@ struct cm_pgp;
 extern struct cm_pgp *cm_pgp_new(const struct cm_pgp_envelope *env);
 extern void cm_pgp_free(struct cm_pgp *pgp);
 
+/* The vector kernels (CM_PGP_SIMD_* of cm_pgp_simd.h) the checker may
+ * use: all this CPU has, unless this is called (before the body) with
+ * a mask that clears some; for tests and benchmarks that compare with
+ * the portable code. The verdict never depends on it. */
+extern void cm_pgp_set_simd(struct cm_pgp *pgp, unsigned mask);
+
 extern int cm_pgp_header(struct cm_pgp *pgp, const char *name,
 			 const char *value);
 extern int cm_pgp_body(struct cm_pgp *pgp, const char *data, size_t len);

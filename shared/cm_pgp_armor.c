@@ -8,14 +8,16 @@
  *	characters at a time through a 256-entry table; a quad split over
  *	two lines is carried in the struct. The CRC24 (left-aligned,
  *	non-reflected polynomial 0x864CFB) is updated sixteen octets at a
- *	time with slice-by-16 tables. The decoded octets go to the packet
- *	walker. All tables are built at compile time.
+ *	time with slice-by-16 tables, or folded with carry-less products
+ *	where the CPU has them (cm_pgp_simd). The decoded octets go to the
+ *	packet walker. All tables are built at compile time.
  *
  *	cm_pgp_armor_bulk() is the fast path for the bulk of a message:
  *	it decodes whole plain base64 lines straight from the caller's
- *	chunk (a quad is four lookups in tables that hold each character's
- *	bits already in place) into a 4 KB buffer on the stack, checksums
- *	them line by line and walks them a few kilobytes at a time. Any
+ *	chunk (32 characters at a time with AVX2 where the CPU has it; else
+ *	a quad is four lookups in tables that hold each character's bits
+ *	already in place) into a 4 KB buffer on the stack, checksums them
+ *	and walks them a few kilobytes at a time. Any
  *	line it is not sure about (padding, a length that is not a
  *	multiple of four, a CRC or END line, a line cut by the end of the
  *	chunk, a line too long) it leaves to the line-by-line path, so the
@@ -24,6 +26,7 @@
 
 #include "cm_pgp_armor.h"
 #include "cm_pgp_mime.h"
+#include "cm_pgp_simd.h"
 
 #include <string.h>
 
@@ -39,6 +42,7 @@
 #define ARMOR_FINISH	"-----END PGP MESSAGE-----"
 
 #define ARMOR_BULK_OUT	3072		/* octets decoded per flush */
+#define ARMOR_FOLD_MIN	48		/* fewer: the CRC tables are faster */
 
 #define B64_PAD		0x40		/* '=' in armor_b64[] */
 #define B64_BAD		0x80		/* not base64 */
@@ -186,20 +190,42 @@ static uint32_t armor_crc_update(uint32_t c, const unsigned char *p,
 	return (c);
 }
 
+/* armor_crc - the CRC24 register c over n octets, with the CRC kernel
+ * when simd allows it and there is enough to fold */
+static uint32_t armor_crc(unsigned simd, uint32_t c, const unsigned char *p,
+			          size_t n)
+{
+	size_t  done;
+
+	if ((simd & CM_PGP_SIMD_CRC) && n >= ARMOR_FOLD_MIN) {
+		done = cm_pgp_simd_crc(&c, p, n);
+		p += done;
+		n -= done;
+	}
+	return (armor_crc_update(c, p, n));
+}
+
 /* cm_pgp_armor_crc24 - RFC 4880 CRC24, continued over len octets */
 uint32_t cm_pgp_armor_crc24(uint32_t crc, const void *data, size_t len)
 {
-	return (armor_crc_update((crc & 0xffffff) << 8, data, len) >> 8);
+	return (armor_crc(cm_pgp_simd_cpu(), (crc & 0xffffff) << 8, data, len)
+		>> 8);
 }
 
 /* cm_pgp_armor_init - a fresh decoder */
 void    cm_pgp_armor_init(struct cm_pgp_armor *armor, int outgoing)
 {
-	memset(armor, 0, sizeof(*armor));
+	/* Member by member: a memset() of the struct is inlined as a
+	 * slow "rep stos" by some compilers. */
 	armor->state = ARMOR_BEFORE;
 	armor->outgoing = outgoing;
 	armor->crc = CM_PGP_ARMOR_CRC24_INIT << 8;
+	memset(armor->quad, 0, sizeof(armor->quad));
+	armor->nquad = 0;
+	armor->padded = 0;
+	armor->simd = cm_pgp_simd_cpu();
 	cm_pgp_packet_init(&armor->pkt);
+	armor->reason = NULL;
 }
 
 /* armor_fail - remember the first error */
@@ -244,7 +270,7 @@ static int armor_header(struct cm_pgp_armor *armor, const char *line,
 	if (key == 0 || key == len || line[key] != ':'
 	    || (key + 1 < len && line[key + 1] != ' '))
 		return (armor_fail(armor, "bad armor header line"));
-	if (armor->outgoing && key == 7 && cm_pgp_mime_caseeq(line, "Version", 7))
+	if (armor->outgoing && cm_pgp_mime_word_is(line, key, "Version", 7))
 		return (armor_fail(armor, "armor Version header"));
 	return (0);
 }
@@ -324,7 +350,7 @@ static int armor_data(struct cm_pgp_armor *armor, const char *line,
 		return (armor_fail(armor, "armor line too long"));
 	if (armor_decode(armor, (const unsigned char *) line, len, out, &o) < 0)
 		return (-1);
-	armor->crc = armor_crc_update(armor->crc, out, o);
+	armor->crc = armor_crc(armor->simd, armor->crc, out, o);
 	if (cm_pgp_packet_feed(&armor->pkt, out, o) < 0)
 		return (armor_fail(armor, armor->pkt.reason));
 	return (0);
@@ -437,17 +463,27 @@ static size_t armor_eol(const unsigned char *p, const unsigned char *end)
 	return (0);
 }
 
-/* armor_quads - decode the plain quads of [p, lim) to out (one octet
- * more is written); returns where it stopped: at the last whole quad,
- * or before the first one holding padding or a non-base64 octet (such
- * as the CR or LF ending the line) */
-static const unsigned char *armor_quads(const unsigned char *p,
+/* armor_quads - decode the plain quads of [p, lim) to out (up to
+ * CM_PGP_SIMD_SLACK octets more are written); returns where it
+ * stopped: at the last whole quad, or before the first one holding
+ * padding or a non-base64 octet (such as the CR or LF ending the line).
+ * The base64 kernel, when simd allows it, takes the first 32-character
+ * blocks that are all plain. */
+static const unsigned char *armor_quads(unsigned simd, const unsigned char *p,
 				              const unsigned char *lim,
 				              unsigned char **out)
 {
 	const uint32_t (*d)[256] = armor_dec;
-	const unsigned char *end = p + (size_t) (lim - p) / 4 * 4;
+	const unsigned char *end;
 	unsigned char *o = *out;
+	size_t  done;
+
+	if ((simd & CM_PGP_SIMD_B64) && lim - p >= 32) {
+		done = cm_pgp_simd_b64(p, (size_t) (lim - p), o);
+		p += done;
+		o += done / 4 * 3;
+	}
+	end = p + (size_t) (lim - p) / 4 * 4;
 
 	for (; p < end; p += 4, o += 3) {
 		uint32_t w = d[0][p[0]] | d[1][p[1]] | d[2][p[2]] | d[3][p[3]];
@@ -471,32 +507,35 @@ static int armor_flush(struct cm_pgp_armor *armor, const unsigned char *out,
 		               const unsigned char *crc_at,
 		               const unsigned char *o)
 {
-	armor->crc = armor_crc_update(armor->crc, crc_at,
-				      (size_t) (o - crc_at));
+	armor->crc = armor_crc(armor->simd, armor->crc, crc_at,
+			       (size_t) (o - crc_at));
 	if (cm_pgp_packet_feed(&armor->pkt, out, (size_t) (o - out)) < 0)
 		return (armor_fail(armor, armor->pkt.reason));
 	return (0);
 }
 
-/* armor_bulk - cm_pgp_armor_bulk() in the data section. The CRC
- * follows the decoding line by line, sixteen octets at a time, so that
- * its chain of lookups runs alongside the decoding of the next line;
- * the packets are walked once per ARMOR_BULK_OUT octets. */
+/* armor_bulk - cm_pgp_armor_bulk() in the data section. Without the
+ * CRC kernel the CRC follows the decoding line by line, sixteen octets
+ * at a time, so that its chain of lookups runs alongside the decoding
+ * of the next line; with it, the CRC is folded over all the octets at
+ * each flush. The packets are walked once per ARMOR_BULK_OUT octets. */
 static size_t armor_bulk(struct cm_pgp_armor *armor, const char *data,
 		               size_t len)
 {
-	unsigned char out[ARMOR_BULK_OUT + CM_PGP_ARMOR_LINE_MAX / 4 * 3 + 1];
+	unsigned char out[ARMOR_BULK_OUT + CM_PGP_ARMOR_LINE_MAX / 4 * 3
+			  + CM_PGP_SIMD_SLACK];
 	const unsigned char *s = (const unsigned char *) data, *end = s + len;
 	const unsigned char *line = s, *crc_at = out;
 	unsigned char *o = out;
 	uint32_t crc = armor->crc;	/* a local: not reloaded after
 					 * each unsigned char store */
+	const unsigned simd = armor->simd;
 
 	while (line < end) {
 		const unsigned char *lim = end - line > CM_PGP_ARMOR_LINE_MAX ?
 		line + CM_PGP_ARMOR_LINE_MAX : end;
 		unsigned char *o0 = o;
-		const unsigned char *p = armor_quads(line, lim, &o);
+		const unsigned char *p = armor_quads(simd, line, lim, &o);
 		size_t  eol;
 
 		/* Not a plain whole line, or longer (CR included) than the
@@ -507,8 +546,9 @@ static size_t armor_bulk(struct cm_pgp_armor *armor, const char *data,
 			break;
 		}
 		line = p + eol;
-		for (; o - crc_at >= 16; crc_at += 16)
-			crc = armor_crc_step16(crc, crc_at);
+		if (!(simd & CM_PGP_SIMD_CRC))
+			for (; o - crc_at >= 16; crc_at += 16)
+				crc = armor_crc_step16(crc, crc_at);
 		if (o - out >= ARMOR_BULK_OUT) {
 			armor->crc = crc;
 			if (armor_flush(armor, out, crc_at, o) < 0)

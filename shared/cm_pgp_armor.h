@@ -22,6 +22,9 @@
  *
  *	The struct is embedded by the caller (no allocation). After the
  *	first error every call returns -1 and reason stays the first one.
+ *	cm_pgp_armor_init() lets it use the vector kernels of this CPU
+ *	(cm_pgp_simd.h); a caller may clear bits of armor->simd to run
+ *	the portable code instead (tests do, to compare the two).
  *--*/
 
 #include <stddef.h>
@@ -39,6 +42,7 @@ struct cm_pgp_armor {
 	unsigned char quad[4];		/* base64 quad split over lines */
 	unsigned nquad;
 	int     padded;			/* '=' padding seen: data is over */
+	unsigned simd;			/* CM_PGP_SIMD_* kernels it may use */
 	struct cm_pgp_packet pkt;
 	const char *reason;		/* first error, static text */
 };

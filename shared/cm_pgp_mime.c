@@ -59,7 +59,7 @@ static const unsigned char mime_class[256] = {CM_PGP_MIME_TABLE(MIME_CLASS)};
 
 /* MIME_IS - a token equals a string literal, ignoring case */
 #define MIME_IS(tok, len, lit) \
-	mime_is((tok), (len), (lit), sizeof(lit) - 1)
+	cm_pgp_mime_word_is((tok), (len), (lit), sizeof(lit) - 1)
 
 /* mime_ws - white space, folding included */
 static int mime_ws(char c)
@@ -130,27 +130,12 @@ static inline const char *mime_skip(const char *p, const char *end)
 	return (p);
 }
 
-/* mime_case8 - eight octets that are not equal are equal ignoring ASCII
- * case: they may differ only in bit 5 of an octet, and only where that
- * octet is a letter (bit 7 of t marks the octets that are, lowercased,
- * 'a'-'z'; no sum carries into the next octet) */
-static int mime_case8(uint64_t x, uint64_t y)
-{
-	const uint64_t ones = 0x0101010101010101u, high = ones * 0x80;
-	uint64_t d = x ^ y, lx, t;
-
-	if (d & ~(ones * 0x20))
-		return (0);
-	lx = (x | (ones * 0x20)) & ~high;
-	t = (lx + ones * (0x80 - 'a')) & ~(lx + ones * (0x7f - 'z'))
-		& ~x & high;
-	return (((d << 2) & ~t) == 0);
-}
-
-/* mime_caseeq8 - eight octets equal ignoring ASCII case */
+/* mime_caseeq8 - eight octets equal ignoring ASCII case: they may
+ * differ only in bit 5 of an octet, and only where that octet is a
+ * letter */
 static inline int mime_caseeq8(uint64_t x, uint64_t y)
 {
-	return (x == y || mime_case8(x, y));
+	return (((x ^ y) & ~cm_pgp_mime_letters8(x)) == 0);
 }
 
 /* mime_load8 - eight octets at p as a word (any byte order) */
@@ -192,12 +177,6 @@ int     cm_pgp_mime_caseeq(const char *a, const char *b, size_t n)
 	return (1);
 }
 
-/* mime_is - a token equals a word of wlen octets, ignoring case */
-static int mime_is(const char *tok, size_t len, const char *word,
-		           size_t wlen)
-{
-	return (len == wlen && cm_pgp_mime_caseeq(tok, word, len));
-}
 
 /* mime_value - a token or quoted-string at p into buf (NUL-ended);
  * returns where it stopped and *len_r, MIME_NO_VALUE when bad or too
@@ -302,8 +281,8 @@ static const char *mime_param(const char **pp, const char *end,
 	p = mime_span(name, end, MIME_TSPECIAL);
 	if ((nlen = (size_t) (p - name)) == 0)
 		return (MIME_BAD);
-	if ((nlen > 8 && cm_pgp_mime_caseeq(name, "boundary*", 9))
-	    || (nlen > 8 && cm_pgp_mime_caseeq(name, "protocol*", 9)))
+	if ((nlen > 8 && MIME_IS(name, 9, "boundary*"))
+	    || (nlen > 8 && MIME_IS(name, 9, "protocol*")))
 		return ("RFC 2231 boundary or protocol");
 	if ((p = mime_skip(p, end)) == NULL || p == end || *p != '='
 	    || (p = mime_skip(p + 1, end)) == NULL)
@@ -338,7 +317,10 @@ const char *cm_pgp_mime_ct_parse(const char *value, size_t len,
 	const char *why;
 	size_t  tl, sl;
 
-	memset(ct, 0, sizeof(*ct));
+	ct->type = CM_PGP_MIME_OTHER;	/* no memset: the boundary octets */
+	ct->protocol = 0;		/* past boundary_len are not read */
+	ct->boundary_len = 0;
+	ct->boundary[0] = '\0';
 	if ((p = mime_skip(p, end)) == NULL)
 		return (MIME_BAD);
 	p = mime_span(t = p, end, MIME_TSPECIAL);

@@ -28,9 +28,16 @@
  *	7bit, 8bit or binary. cm_pgp_mime_blank() is 1 when s holds only
  *	spaces, tabs, CR and LF. cm_pgp_mime_caseeq() is 1 when n octets
  *	are equal ignoring ASCII case (no locale).
+ *
+ *	cm_pgp_mime_word_is() is 1 when len octets at s equal the n
+ *	octets of word ignoring ASCII case; it is inline and meant for
+ *	words known when compiling (string literals), which the compiler
+ *	then turns into a few whole-word compares.
  *--*/
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #define CM_PGP_MIME_BOUNDARY_MAX	70
 
@@ -73,5 +80,54 @@ extern int cm_pgp_mime_value_is(const char *value, size_t len,
 extern int cm_pgp_mime_cte_identity(const char *value, size_t len);
 extern int cm_pgp_mime_blank(const char *s, size_t len);
 extern int cm_pgp_mime_caseeq(const char *a, const char *b, size_t n);
+
+/* cm_pgp_mime_letters8 - bit 5 of each octet of w that is an ASCII
+ * letter (bit 7 of t marks the octets that are, lowercased, 'a'-'z';
+ * no sum carries into the next octet) */
+static inline uint64_t cm_pgp_mime_letters8(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101u, high = ones * 0x80;
+	uint64_t lw = (w | (ones * 0x20)) & ~high;
+	uint64_t t = (lw + ones * (0x80 - 'a')) & ~(lw + ones * (0x7f - 'z'))
+		& ~w & high;
+
+	return (t >> 2);
+}
+
+/* cm_pgp_mime_word8 - eight octets at s equal eight of word, ignoring
+ * ASCII case: where word has a letter, bit 5 may differ */
+static inline int cm_pgp_mime_word8(const char *s, const char *word)
+{
+	uint64_t x, y, m;
+
+	memcpy(&x, s, 8);
+	memcpy(&y, word, 8);
+	m = cm_pgp_mime_letters8(y);
+	return ((x | m) == (y | m));
+}
+
+/* cm_pgp_mime_word_is - s[0..len) equals word[0..n), ignoring case */
+static inline int cm_pgp_mime_word_is(const char *s, size_t len,
+				              const char *word, size_t n)
+{
+	size_t  i;
+
+	if (len != n)
+		return (0);
+	if (n < 8) {
+		for (i = 0; i < n; i++) {
+			unsigned char w = (unsigned char) word[i];
+			unsigned m = ((w | 0x20) >= 'a' && (w | 0x20) <= 'z') ? 0x20 : 0;
+
+			if (((unsigned char) s[i] | m) != (w | m))
+				return (0);
+		}
+		return (1);
+	}
+	for (i = 0; i + 8 < n; i += 8)
+		if (!cm_pgp_mime_word8(s + i, word + i))
+			return (0);
+	return (cm_pgp_mime_word8(s + n - 8, word + n - 8));
+}
 
 #endif

@@ -27,8 +27,7 @@
 /* cm_pgp_packet_init - a fresh walker */
 void    cm_pgp_packet_init(struct cm_pgp_packet *pkt)
 {
-	memset(pkt, 0, sizeof(*pkt));
-	pkt->state = PACKET_TAG;
+	*pkt = (struct cm_pgp_packet) {.state = PACKET_TAG};
 }
 
 /* packet_fail - remember the first error */

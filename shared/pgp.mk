@@ -4,11 +4,12 @@ shared_libchatmail_la_SOURCES += \
 	shared/cm_pgp.c shared/cm_pgp.h \
 	shared/cm_pgp_armor.c shared/cm_pgp_armor.h \
 	shared/cm_pgp_mime.c shared/cm_pgp_mime.h \
-	shared/cm_pgp_packet.c shared/cm_pgp_packet.h
+	shared/cm_pgp_packet.c shared/cm_pgp_packet.h \
+	shared/cm_pgp_simd.c shared/cm_pgp_simd.h
 
 # Unit tests of the checker (cmocka, table-driven).
 CM_PGP_TESTS = tests/shared/test_cm_pgp tests/shared/test_cm_pgp_armor \
-	tests/shared/test_cm_pgp_mime
+	tests/shared/test_cm_pgp_mime tests/shared/test_cm_pgp_simd
 check_PROGRAMS += $(CM_PGP_TESTS)
 TESTS += $(CM_PGP_TESTS)
 tests_shared_test_cm_pgp_SOURCES = tests/shared/test_cm_pgp.c
@@ -20,6 +21,9 @@ tests_shared_test_cm_pgp_armor_LDADD = $(CM_TEST_LDADD)
 tests_shared_test_cm_pgp_mime_SOURCES = tests/shared/test_cm_pgp_mime.c
 tests_shared_test_cm_pgp_mime_CFLAGS = $(CM_TEST_CFLAGS)
 tests_shared_test_cm_pgp_mime_LDADD = $(CM_TEST_LDADD)
+tests_shared_test_cm_pgp_simd_SOURCES = tests/shared/test_cm_pgp_simd.c
+tests_shared_test_cm_pgp_simd_CFLAGS = $(CM_TEST_CFLAGS)
+tests_shared_test_cm_pgp_simd_LDADD = $(CM_TEST_LDADD)
 
 # The GnuPG corpus: generated at test time, checked through cm_pgp_check.
 check_PROGRAMS += tests/tools/cm_pgp_check tests/tools/cm_pgp_forge

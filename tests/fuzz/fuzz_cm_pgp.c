@@ -11,9 +11,11 @@
  *	up to the first empty line (continuation lines kept in the value,
  *	as a milter passes them), then the body.
  *
- *	Each input is checked twice, body fed whole and in chunks of 1 to
- *	64 octets, in both modes; the verdict and reason must not depend
- *	on the chunking, must be one of the three verdicts with a
+ *	Each input is checked three times in both modes: body fed whole,
+ *	in chunks of 1 to 64 octets, and whole again with the vector
+ *	kernels off (cm_pgp_set_simd(pgp, 0): the portable code); the
+ *	verdict and reason must not depend on the chunking nor on the
+ *	kernels, must be one of the three verdicts with a
  *	non-empty reason, a -1 from cm_pgp_header()/cm_pgp_body() must end
  *	in "refused", and calls after cm_pgp_finish() must return -1.
  *	Any violation abort()s. The From helper gets each header value.
@@ -60,9 +62,11 @@ static int fuzz_field(struct cm_pgp *pgp, const char *p, const char *end)
 	return (rc);
 }
 
-/* fuzz_run - one pass over the message; chunk 0 = whole body */
+/* fuzz_run - one pass over the message; chunk 0 = whole body; simd
+ * the kernels the checker may use */
 static void fuzz_run(const char *msg, size_t len, const struct cm_pgp_envelope *env,
-		             unsigned seed, int chunked, struct fuzz_result *res)
+		             unsigned seed, int chunked, unsigned simd,
+		             struct fuzz_result *res)
 {
 	struct cm_pgp *pgp = cm_pgp_new(env);
 	const char *p = msg, *end = msg + len, *field = NULL;
@@ -70,6 +74,7 @@ static void fuzz_run(const char *msg, size_t len, const struct cm_pgp_envelope *
 
 	if (pgp == NULL)
 		abort();
+	cm_pgp_set_simd(pgp, simd);
 	while (p < end && rc == 0) {
 		const char *nl = memchr(p, '\n', (size_t) (end - p));
 		const char *next = nl != NULL ? nl + 1 : end;
@@ -121,7 +126,7 @@ int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char *const self[] = {"alice@example.org"};
 	static const char *const two[] = {"bob@example.net", "carol@example.org"};
 	struct cm_pgp_envelope env;
-	struct fuzz_result whole, cut;
+	struct fuzz_result whole, cut, portable;
 	unsigned mode;
 
 	if (size < 1)
@@ -135,10 +140,15 @@ int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		env.rcpt = which == 2 ? self : two;
 		env.rcpt_count = which == 2 ? 1 : 2;
 		fuzz_run((const char *) data + 1, size - 1, &env, data[0] >> 3, 0,
-			 &whole);
+			 ~0u, &whole);
 		fuzz_run((const char *) data + 1, size - 1, &env, data[0] >> 3, 1,
-			 &cut);
+			 ~0u, &cut);
+		fuzz_run((const char *) data + 1, size - 1, &env, data[0] >> 3, 0,
+			 0, &portable);
 		if (whole.verdict != cut.verdict || strcmp(whole.reason, cut.reason) != 0)
+			abort();
+		if (whole.verdict != portable.verdict
+		    || strcmp(whole.reason, portable.reason) != 0)
 			abort();
 	}
 	return (0);

@@ -8,7 +8,7 @@
  *	slice-by-16 steps, whole and cut in two, against a bit-by-bit
  *	reference. The fast path: every base64 character at every place
  *	of a quad decodes (CRC and packet walk) as on the line-by-line
- *	path. The armor lines themselves are tested through the checker
+ *	path, with the CPU's vector kernels and without them. The armor lines themselves are tested through the checker
  *	(test_cm_pgp.c).
  *--*/
 
@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "cm_pgp_armor.h"
+#include "cm_pgp_simd.h"
 
 #define ARMOR_HEAD	"-----BEGIN PGP MESSAGE-----"
 #define ARMOR_TAIL	"-----END PGP MESSAGE-----"
@@ -133,8 +134,9 @@ static void armor_start(struct cm_pgp_armor *a)
 	assert_int_equal(cm_pgp_armor_line(a, "", 0), 0);
 }
 
-/* test_bulk - the fast path against the line-by-line path */
-static void test_bulk(void **state)
+/* bulk_check - the fast path, kernels limited to mask, against the
+ * line-by-line path without kernels */
+static void bulk_check(unsigned mask)
 {
 	static char text[8192];
 	static unsigned char bin[4096];
@@ -143,10 +145,11 @@ static void test_bulk(void **state)
 	const char *why;
 	char   *nl;
 
-	(void) state;
 	len = armor_text(text, bin, 1280, &bin_len);
 	armor_start(&fast);
 	armor_start(&slow);
+	fast.simd &= mask;
+	slow.simd = 0;
 	assert_int_equal(cm_pgp_armor_bulk(&fast, text, len), len);
 	assert_null(fast.reason);
 	for (off = 0; off < len; off += n + 1) {
@@ -160,6 +163,16 @@ static void test_bulk(void **state)
 	assert_int_equal(cm_pgp_armor_line(&fast, ARMOR_TAIL, strlen(ARMOR_TAIL)),
 			 0);
 	assert_int_equal(cm_pgp_armor_end(&fast, &why), 0);
+}
+
+/* test_bulk - the fast path against the line-by-line path */
+static void test_bulk(void **state)
+{
+	(void) state;
+	bulk_check(~0u);
+	bulk_check(CM_PGP_SIMD_B64);
+	bulk_check(CM_PGP_SIMD_CRC);
+	bulk_check(0);
 }
 
 int     main(void)

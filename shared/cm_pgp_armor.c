@@ -463,27 +463,17 @@ static size_t armor_eol(const unsigned char *p, const unsigned char *end)
 	return (0);
 }
 
-/* armor_quads - decode the plain quads of [p, lim) to out (up to
- * CM_PGP_SIMD_SLACK octets more are written); returns where it
- * stopped: at the last whole quad, or before the first one holding
- * padding or a non-base64 octet (such as the CR or LF ending the line).
- * The base64 kernel, when simd allows it, takes the first 32-character
- * blocks that are all plain. */
-static const unsigned char *armor_quads(unsigned simd, const unsigned char *p,
+/* armor_quads - decode the plain quads of [p, lim) to out (one octet
+ * more is written); returns where it stopped: at the last whole quad,
+ * or before the first one holding padding or a non-base64 octet (such
+ * as the CR or LF ending the line) */
+static const unsigned char *armor_quads(const unsigned char *p,
 				              const unsigned char *lim,
 				              unsigned char **out)
 {
 	const uint32_t (*d)[256] = armor_dec;
-	const unsigned char *end;
+	const unsigned char *end = p + (size_t) (lim - p) / 4 * 4;
 	unsigned char *o = *out;
-	size_t  done;
-
-	if ((simd & CM_PGP_SIMD_B64) && lim - p >= 32) {
-		done = cm_pgp_simd_b64(p, (size_t) (lim - p), o);
-		p += done;
-		o += done / 4 * 3;
-	}
-	end = p + (size_t) (lim - p) / 4 * 4;
 
 	for (; p < end; p += 4, o += 3) {
 		uint32_t w = d[0][p[0]] | d[1][p[1]] | d[2][p[2]] | d[3][p[3]];
@@ -514,15 +504,17 @@ static int armor_flush(struct cm_pgp_armor *armor, const unsigned char *out,
 	return (0);
 }
 
-/* armor_bulk - cm_pgp_armor_bulk() in the data section. Without the
- * CRC kernel the CRC follows the decoding line by line, sixteen octets
- * at a time, so that its chain of lookups runs alongside the decoding
- * of the next line; with it, the CRC is folded over all the octets at
- * each flush. The packets are walked once per ARMOR_BULK_OUT octets. */
+/* armor_bulk - cm_pgp_armor_bulk() in the data section. The base64
+ * kernel, where there is one, takes as many lines as it can; then one
+ * line is decoded here, and so on. Without the CRC kernel the CRC
+ * follows the decoding line by line, sixteen octets at a time, so that
+ * its chain of lookups runs alongside the decoding of the next line;
+ * with it, the CRC is folded over all the octets at each flush. The
+ * packets are walked once per ARMOR_BULK_OUT octets. */
 static size_t armor_bulk(struct cm_pgp_armor *armor, const char *data,
 		               size_t len)
 {
-	unsigned char out[ARMOR_BULK_OUT + CM_PGP_ARMOR_LINE_MAX / 4 * 3
+	unsigned char out[ARMOR_BULK_OUT + CM_PGP_ARMOR_LINE_MAX
 			  + CM_PGP_SIMD_SLACK];
 	const unsigned char *s = (const unsigned char *) data, *end = s + len;
 	const unsigned char *line = s, *crc_at = out;
@@ -530,13 +522,35 @@ static size_t armor_bulk(struct cm_pgp_armor *armor, const char *data,
 	uint32_t crc = armor->crc;	/* a local: not reloaded after
 					 * each unsigned char store */
 	const unsigned simd = armor->simd;
+	size_t  n;
 
 	while (line < end) {
-		const unsigned char *lim = end - line > CM_PGP_ARMOR_LINE_MAX ?
-		line + CM_PGP_ARMOR_LINE_MAX : end;
-		unsigned char *o0 = o;
-		const unsigned char *p = armor_quads(simd, line, lim, &o);
+		const unsigned char *lim, *p;
+		unsigned char *o0;
 		size_t  eol;
+
+		if (o - out >= ARMOR_BULK_OUT) {
+			armor->crc = crc;
+			if (armor_flush(armor, out, crc_at, o) < 0)
+				return ((size_t) (line - s));
+			crc = armor->crc;
+			o = out;
+			crc_at = out;
+		}
+		if (simd & CM_PGP_SIMD_B64) {
+			line += cm_pgp_simd_b64_lines(line, (size_t) (end - line), o,
+					    ARMOR_BULK_OUT - (size_t) (o - out),
+						    CM_PGP_ARMOR_LINE_MAX, &n);
+			o += n;
+			if (line == end)
+				break;
+			if (o - out >= ARMOR_BULK_OUT)
+				continue;
+		}
+		lim = end - line > CM_PGP_ARMOR_LINE_MAX ?
+			line + CM_PGP_ARMOR_LINE_MAX : end;
+		o0 = o;
+		p = armor_quads(line, lim, &o);
 
 		/* Not a plain whole line, or longer (CR included) than the
 		 * line-by-line path accepts: leave it to that path. */
@@ -549,14 +563,6 @@ static size_t armor_bulk(struct cm_pgp_armor *armor, const char *data,
 		if (!(simd & CM_PGP_SIMD_CRC))
 			for (; o - crc_at >= 16; crc_at += 16)
 				crc = armor_crc_step16(crc, crc_at);
-		if (o - out >= ARMOR_BULK_OUT) {
-			armor->crc = crc;
-			if (armor_flush(armor, out, crc_at, o) < 0)
-				return ((size_t) (line - s));
-			crc = armor->crc;
-			o = out;
-			crc_at = out;
-		}
 	}
 	armor->crc = crc;
 	if (o > out)

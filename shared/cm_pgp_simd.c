@@ -78,41 +78,82 @@
 	f(8), f(9), f(10), f(11), f(12), f(13), f(14), f(15)
 #define B64_LANES(f)	B64_ROW(f), B64_ROW(f)
 
-/* simd_b64_avx2 - cm_pgp_simd_b64() with AVX2 */
+/* simd_b64_block - decode the 32 characters at in to 24 octets at out
+ * (32 are written); returns a mask with bit i set when in[i] is not a
+ * plain base64 character (its octets are then garbage) */
 __attribute__((target("avx2")))
-static size_t simd_b64_avx2(const unsigned char *in, size_t len,
-			    unsigned char *out)
+static inline unsigned simd_b64_block(const unsigned char *in,
+				              unsigned char *out)
 {
 	const __m256i lut_lo = _mm256_setr_epi8(B64_LANES(B64_LO));
 	const __m256i lut_hi = _mm256_setr_epi8(B64_LANES(B64_HI));
 	const __m256i lut_add = _mm256_setr_epi8(B64_LANES(B64_ADD));
 	const __m256i nibble = _mm256_set1_epi8(0x0f);
-	const __m256i slash = _mm256_set1_epi8('/');
 	const __m256i pair = _mm256_set1_epi32(0x01400140);	/* a*64+b */
 	const __m256i quad = _mm256_set1_epi32(0x00011000);	/* ab*4096+cd */
 	const __m256i order = _mm256_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8,
 			     14, 13, 12, -1, -1, -1, -1, 2, 1, 0, 6, 5, 4, 10, 9, 8,
 					       14, 13, 12, -1, -1, -1, -1);
 	const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7);
-	size_t  i;
+	__m256i s = _mm256_loadu_si256((const __m256i *) in);
+	__m256i hi = _mm256_and_si256(_mm256_srli_epi32(s, 4), nibble);
+	__m256i bad, v;
 
-	for (i = 0; len - i >= 32; i += 32, out += 24) {
-		__m256i s = _mm256_loadu_si256((const __m256i *) (in + i));
-		__m256i hi = _mm256_and_si256(_mm256_srli_epi32(s, 4), nibble);
-		__m256i lo = _mm256_and_si256(s, nibble);
-		__m256i v;
+	bad = _mm256_and_si256(_mm256_shuffle_epi8(lut_lo,
+					      _mm256_and_si256(s, nibble)),
+			       _mm256_shuffle_epi8(lut_hi, hi));
+	v = _mm256_add_epi8(_mm256_cmpeq_epi8(s, _mm256_set1_epi8('/')), hi);
+	v = _mm256_add_epi8(s, _mm256_shuffle_epi8(lut_add, v));
+	v = _mm256_madd_epi16(_mm256_maddubs_epi16(v, pair), quad);
+	v = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(v, order), lanes);
+	_mm256_storeu_si256((__m256i *) out, v);
+	return (~(unsigned) _mm256_movemask_epi8(
+			  _mm256_cmpeq_epi8(bad, _mm256_setzero_si256())));
+}
 
-		if (!_mm256_testz_si256(_mm256_shuffle_epi8(lut_lo, lo),
-					_mm256_shuffle_epi8(lut_hi, hi)))
+/* simd_lines_avx2 - cm_pgp_simd_b64_lines() with AVX2. A line is read
+ * 32 characters at a time; the first block that is not all plain
+ * tells where the line's base64 ends, which must be a whole quad and
+ * the line end. When a plain block ends just before a CR or LF (a line
+ * of 64 columns) no block is read past it. */
+__attribute__((target("avx2")))
+static size_t simd_lines_avx2(const unsigned char *in, size_t len,
+			      unsigned char *out, size_t out_max,
+			      size_t line_max, size_t *out_len)
+{
+	const unsigned char *p = in, *end = in + len, *line = in;
+	unsigned char *o = out, *o_line = out;
+	unsigned bad;
+	size_t  n, eol;
+
+	while (end - p >= 32 && (size_t) (o - out) < out_max) {
+		for (;;) {
+			if ((bad = simd_b64_block(p, o)) != 0) {
+				n = (size_t) __builtin_ctz(bad);
+				if (n % 4 != 0)
+					goto done;
+				p += n;
+				o += n / 4 * 3;
+				break;
+			}
+			p += 32;
+			o += 24;
+			if (p == end || *p == '\n' || *p == '\r')
+				break;
+			if ((size_t) (p - line) > line_max || end - p < 32)
+				goto done;
+		}
+		n = (size_t) (p - line);
+		eol = p == end ? 0 : p[0] == '\n' ? 1 :
+			p[0] == '\r' && end - p > 1 && p[1] == '\n' ? 2 : 0;
+		if (n == 0 || eol == 0 || n + eol - 1 > line_max)
 			break;
-		v = _mm256_add_epi8(_mm256_cmpeq_epi8(s, slash), hi);
-		v = _mm256_add_epi8(s, _mm256_shuffle_epi8(lut_add, v));
-		v = _mm256_madd_epi16(_mm256_maddubs_epi16(v, pair), quad);
-		v = _mm256_shuffle_epi8(v, order);
-		v = _mm256_permutevar8x32_epi32(v, lanes);
-		_mm256_storeu_si256((__m256i *) out, v);
+		line = p += eol;
+		o_line = o;
 	}
-	return (i);
+done:
+	*out_len = (size_t) (o_line - out);
+	return ((size_t) (line - in));
 }
 
 /* simd_crc_block - sixteen octets at p as a polynomial, first octet
@@ -199,13 +240,15 @@ unsigned cm_pgp_simd_cpu(void)
 	return (have);
 }
 
-/* cm_pgp_simd_b64 - plain base64, 32 characters at a time */
-size_t  cm_pgp_simd_b64(const unsigned char *in, size_t len,
-			        unsigned char *out)
+/* cm_pgp_simd_b64_lines - whole lines of plain base64 */
+size_t  cm_pgp_simd_b64_lines(const unsigned char *in, size_t len,
+			              unsigned char *out, size_t out_max,
+			              size_t line_max, size_t *out_len)
 {
+	*out_len = 0;
 	if (len < 32 || !__builtin_cpu_supports("avx2"))
 		return (0);
-	return (simd_b64_avx2(in, len, out));
+	return (simd_lines_avx2(in, len, out, out_max, line_max, out_len));
 }
 
 /* cm_pgp_simd_crc - the CRC24 register over sixteen octets at a time */
@@ -227,13 +270,17 @@ unsigned cm_pgp_simd_cpu(void)
 	return (0);
 }
 
-/* cm_pgp_simd_b64 - not here */
-size_t  cm_pgp_simd_b64(const unsigned char *in, size_t len,
-			        unsigned char *out)
+/* cm_pgp_simd_b64_lines - not here */
+size_t  cm_pgp_simd_b64_lines(const unsigned char *in, size_t len,
+			              unsigned char *out, size_t out_max,
+			              size_t line_max, size_t *out_len)
 {
 	(void) in;
 	(void) len;
 	(void) out;
+	(void) out_max;
+	(void) line_max;
+	*out_len = 0;
 	return (0);
 }
 

@@ -16,12 +16,20 @@
  *	PCLMULQDQ and SSE4.1); 0 elsewhere. It only reads what the CPU
  *	said at program start, so it is cheap and may be called anywhere.
  *
- *	cm_pgp_simd_b64() decodes base64 32 characters at a time from in
- *	(len characters) to out, as long as all 32 are plain base64
- *	characters (A-Z a-z 0-9 + /; no '=', no line end), and returns
- *	how many characters it used: a multiple of 32, 24 octets out for
- *	each 32. It writes up to CM_PGP_SIMD_SLACK octets past the last of
- *	them (the caller's buffer must have that room; they are garbage).
+ *	cm_pgp_simd_b64_lines() decodes whole lines of plain base64 from
+ *	in (len characters) to out: a line is taken when it holds only
+ *	plain base64 characters (A-Z a-z 0-9 + /; no '=', no blank), a
+ *	non-zero multiple of four of them, ended by LF or CRLF, and is at
+ *	most line_max characters long counting a CR. It stops before the
+ *	first line that is not like that, before a line that starts once
+ *	out_max octets are out, and before a line that would need reading
+ *	within 32 characters of the end of in: it reads a line's base64
+ *	32 characters at a time, and reads a block past the last one only
+ *	when that one did not end right before a CR or LF (the caller's
+ *	line-by-line code takes such a line from there). It returns the
+ *	characters used (whole lines) and sets *out_len to the octets
+ *	decoded. It may write up to out_max + line_max + CM_PGP_SIMD_SLACK
+ *	octets into out.
  *
  *	cm_pgp_simd_crc() continues the CRC24 register *crc (left-aligned
  *	in 32 bits, as cm_pgp_armor keeps it) over the first len / 16 * 16
@@ -34,13 +42,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CM_PGP_SIMD_B64		1	/* cm_pgp_simd_b64() runs here */
+#define CM_PGP_SIMD_B64		1	/* cm_pgp_simd_b64_lines() runs here */
 #define CM_PGP_SIMD_CRC		2	/* cm_pgp_simd_crc() runs here */
-#define CM_PGP_SIMD_SLACK	8	/* octets b64 may write past out */
+#define CM_PGP_SIMD_SLACK	32	/* see cm_pgp_simd_b64_lines() */
 
 extern unsigned cm_pgp_simd_cpu(void);
-extern size_t cm_pgp_simd_b64(const unsigned char *in, size_t len,
-			      unsigned char *out);
+extern size_t cm_pgp_simd_b64_lines(const unsigned char *in, size_t len,
+				    unsigned char *out, size_t out_max,
+				    size_t line_max, size_t *out_len);
 extern size_t cm_pgp_simd_crc(uint32_t *crc, const unsigned char *p,
 			      size_t len);
 

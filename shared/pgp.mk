@@ -15,13 +15,15 @@ TESTS += $(CM_PGP_TESTS)
 tests_shared_test_cm_pgp_SOURCES = tests/shared/test_cm_pgp.c
 tests_shared_test_cm_pgp_CFLAGS = $(CM_TEST_CFLAGS)
 tests_shared_test_cm_pgp_LDADD = $(CM_TEST_LDADD)
-tests_shared_test_cm_pgp_armor_SOURCES = tests/shared/test_cm_pgp_armor.c
+tests_shared_test_cm_pgp_armor_SOURCES = tests/shared/test_cm_pgp_armor.c \
+	tests/shared/pgp_crc24_ref.h
 tests_shared_test_cm_pgp_armor_CFLAGS = $(CM_TEST_CFLAGS)
 tests_shared_test_cm_pgp_armor_LDADD = $(CM_TEST_LDADD)
 tests_shared_test_cm_pgp_mime_SOURCES = tests/shared/test_cm_pgp_mime.c
 tests_shared_test_cm_pgp_mime_CFLAGS = $(CM_TEST_CFLAGS)
 tests_shared_test_cm_pgp_mime_LDADD = $(CM_TEST_LDADD)
-tests_shared_test_cm_pgp_simd_SOURCES = tests/shared/test_cm_pgp_simd.c
+tests_shared_test_cm_pgp_simd_SOURCES = tests/shared/test_cm_pgp_simd.c \
+	tests/shared/pgp_crc24_ref.h
 tests_shared_test_cm_pgp_simd_CFLAGS = $(CM_TEST_CFLAGS)
 tests_shared_test_cm_pgp_simd_LDADD = $(CM_TEST_LDADD)
 

@@ -23,6 +23,7 @@
 
 #include "cm_pgp_armor.h"
 #include "cm_pgp_simd.h"
+#include "pgp_crc24_ref.h"
 
 #define ARMOR_HEAD	"-----BEGIN PGP MESSAGE-----"
 #define ARMOR_TAIL	"-----END PGP MESSAGE-----"
@@ -30,18 +31,7 @@
 /* crc24_bitwise - RFC 4880 section 6.1, one bit at a time */
 static uint32_t crc24_bitwise(const unsigned char *p, size_t n)
 {
-	uint32_t crc = 0xb704ce;
-	int     i;
-
-	while (n-- > 0) {
-		crc ^= (uint32_t) *p++ << 16;
-		for (i = 0; i < 8; i++) {
-			crc <<= 1;
-			if (crc & 0x1000000)
-				crc ^= 0x1864cfb;
-		}
-	}
-	return (crc & 0xffffff);
+	return (pgp_crc24_ref(0xb704ce, p, n));
 }
 
 /* test_crc24 - known values, and inputs of many lengths cut anywhere

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "cm_pgp_simd.h"
+#include "pgp_crc24_ref.h"
 
 static const char b64[] =
 "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -34,18 +35,7 @@ static const char b64[] =
 /* crc_bitwise - the CRC24 register (left-aligned) over n octets */
 static uint32_t crc_bitwise(uint32_t reg, const unsigned char *p, size_t n)
 {
-	uint32_t crc = reg >> 8;
-	int     i;
-
-	while (n-- > 0) {
-		crc ^= (uint32_t) *p++ << 16;
-		for (i = 0; i < 8; i++) {
-			crc <<= 1;
-			if (crc & 0x1000000)
-				crc ^= 0x1864cfb;
-		}
-	}
-	return ((crc & 0xffffff) << 8);
+	return (pgp_crc24_ref(reg >> 8, p, n) << 8);
 }
 
 /* b64_ref - decode n plain base64 characters (n a multiple of 4) */

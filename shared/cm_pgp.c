@@ -63,6 +63,7 @@ struct cm_pgp {
 	int     autosub;		/* Auto-Submitted, not "no" */
 	int     from_count;
 	int     from_ok;			/* from_addr holds the one address */
+	int     from_pending;		/* from_value not parsed yet */
 	/* Progress and verdict. */
 	int     headers_done;
 	int     finished;
@@ -90,6 +91,7 @@ struct cm_pgp {
 	char    sj_text[PGP_SJ_MAX];
 	char    mail_from[PGP_ADDR_MAX];	/* "" unless mail_from_ok */
 	char    from_addr[PGP_ADDR_MAX];
+	char    from_value[PGP_ADDR_MAX];	/* the From value, when short */
 };
 
 /* pgp_refuse - the verdict is "refused" (the first reason stays) */
@@ -228,9 +230,17 @@ int     cm_pgp_header(struct cm_pgp *pgp, const char *name, const char *value)
 		    && !cm_pgp_mime_value_is(value, vlen, "no"))
 			pgp->autosub = 1;
 	} else if (PGP_NAME_IS(name, nlen, "From")) {
-		pgp->from_ok = ++pgp->from_count == 1
-			&& cm_pgp_from_addr(value, pgp->from_addr,
-					    sizeof(pgp->from_addr)) == 1;
+		/* Only the exceptions need the address: a short value is
+		 * kept, and parsed when one of them is looked at. */
+		pgp->from_pending = 0;
+		pgp->from_ok = 0;
+		if (++pgp->from_count == 1 && vlen < sizeof(pgp->from_value)) {
+			memcpy(pgp->from_value, value, vlen + 1);
+			pgp->from_pending = 1;
+		} else if (pgp->from_count == 1) {
+			pgp->from_ok = cm_pgp_from_addr(value, pgp->from_addr,
+						 sizeof(pgp->from_addr)) == 1;
+		}
 	}
 	return (pgp->verdict == CM_PGP_REFUSED ? -1 : 0);
 }
@@ -285,6 +295,12 @@ static void pgp_exception(struct cm_pgp *pgp)
 	const char *r;
 	int     bounce_like;
 
+	if (pgp->from_pending) {
+		pgp->from_ok = cm_pgp_from_addr(pgp->from_value, pgp->from_addr,
+						sizeof(pgp->from_addr)) == 1;
+		pgp->from_pending = 0;
+	}
+
 	if (pgp->asm_count > 0) {
 		if ((r = pgp_asm_check(pgp)) == NULL) {
 			pgp_decide(pgp, CM_PGP_EXCEPTION, "autocrypt setup message");
@@ -330,6 +346,24 @@ static void pgp_headers_end(struct cm_pgp *pgp)
 		pgp->kind = KIND_ENCRYPTED;
 }
 
+/* pgp_nul - where the first NUL octet in s[0..n) is, n if none: eight
+ * octets a turn (a name is short, a call to memchr() costs more) */
+static size_t pgp_nul(const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101u;
+	uint64_t w;
+	size_t  i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		if ((w - ones) & ~w & (ones * 0x80))
+			break;
+	}
+	for (; i < n && s[i] != '\0'; i++)
+		/* void */ ;
+	return (i);
+}
+
 #define FIELD_OTHER	0		/* a part header field not looked at */
 #define FIELD_CT	1		/* Content-Type */
 #define FIELD_CTE	2		/* Content-Transfer-Encoding */
@@ -339,11 +373,7 @@ static void pgp_headers_end(struct cm_pgp *pgp)
  * C string would, and trailing blanks do not count */
 static int pgp_field_kind(const char *name, size_t nlen)
 {
-	const char *nul = memchr(name, '\0', nlen);
-
-	if (nul != NULL)
-		nlen = (size_t) (nul - name);
-	nlen = pgp_name_len(name, nlen);
+	nlen = pgp_name_len(name, pgp_nul(name, nlen));
 	if (PGP_NAME_IS(name, nlen, "Content-Type"))
 		return (FIELD_CT);
 	if (PGP_NAME_IS(name, nlen, "Content-Transfer-Encoding"))

@@ -120,14 +120,23 @@ struct pgp_case {
 	"Content-Type: multipart/mixed; boundary=\"sj\"\n\n" \
 	"--sj\nContent-Type: text/plain; charset=utf-8\n\n" body "\n--sj--\n"
 
-#define ASM_MSG \
-	"From: <alice@example.org>\nTo: <alice@example.org>\n" \
+#define ASM_MSG "From: <alice@example.org>\n" ASM_MSG_REST
+#define ASM_MSG_REST \
+	"To: <alice@example.org>\n" \
 	"Subject: Autocrypt Setup Message\nAutocrypt-Setup-Message: v1\n" \
 	"Content-Type: multipart/mixed; boundary=\"m\"\n\n" \
 	"--m\nContent-Type: text/plain\n\nThis is the setup message.\n" \
 	"--m\nContent-Type: application/autocrypt-setup\n\n" \
 	"-----BEGIN PGP MESSAGE-----\nPassphrase-Format: numeric9x4\n" \
 	"\nsecret\n-----END PGP MESSAGE-----\n--m--\n"
+
+/* A display name that makes a From value of over 256 octets */
+#define LONG_NAME \
+	"\"Alice Example Alice Example Alice Example Alice Example " \
+	"Alice Example Alice Example Alice Example Alice Example " \
+	"Alice Example Alice Example Alice Example Alice Example " \
+	"Alice Example Alice Example Alice Example Alice Example " \
+	"Alice Example Alice Example Alice Example Alice Example \""
 
 #define BOUNCE_FROM "From: MAILER-DAEMON@mx.example.net (Mail Delivery System)\n"
 #define BOUNCE_BODY \
@@ -390,6 +399,20 @@ static const struct pgp_case cases[] = {
 	"autocrypt setup message on incoming mail"},
 	{"autocrypt setup From not sender", OUT, "mallory@example.org",
 	"mallory@example.org", A_GOOD, ASM_MSG, REF,
+	"autocrypt setup message not to oneself"},
+	/* The From value is parsed when an exception needs it: a short one
+	 * later, one of 256 octets or more at once. */
+	{"autocrypt setup to self, From of 300 octets", OUT,
+	"alice@example.org", "alice@example.org", A_GOOD,
+	"From: " LONG_NAME " <alice@example.org>\n" ASM_MSG_REST, EXC,
+	"autocrypt setup message"},
+	{"autocrypt setup to self, From of 300 octets, two From", OUT,
+	"alice@example.org", "alice@example.org", A_GOOD,
+	"From: " LONG_NAME " <alice@example.org>\nFrom: alice@example.org\n"
+	ASM_MSG_REST, REF, "autocrypt setup message not to oneself"},
+	{"autocrypt setup to self, two From", OUT, "alice@example.org",
+	"alice@example.org", A_GOOD,
+	"From: alice@example.org\nFrom: alice@example.org\n" ASM_MSG_REST, REF,
 	"autocrypt setup message not to oneself"},
 	{"autocrypt setup text/plain", OUT, "alice@example.org",
 	"alice@example.org", A_GOOD,

@@ -346,9 +346,9 @@ static void pgp_headers_end(struct cm_pgp *pgp)
 		pgp->kind = KIND_ENCRYPTED;
 }
 
-/* pgp_nul - where the first NUL octet in s[0..n) is, n if none: eight
- * octets a turn (a name is short, a call to memchr() costs more) */
-static size_t pgp_nul(const char *s, size_t n)
+/* pgp_find - where the first octet c in s[0..n) is, n if none: eight
+ * octets a turn (names are short, a call to memchr() costs more) */
+static size_t pgp_find(const char *s, size_t n, unsigned char c)
 {
 	const uint64_t ones = 0x0101010101010101u;
 	uint64_t w;
@@ -356,10 +356,11 @@ static size_t pgp_nul(const char *s, size_t n)
 
 	for (i = 0; i + 8 <= n; i += 8) {
 		memcpy(&w, s + i, 8);
+		w ^= ones * c;
 		if ((w - ones) & ~w & (ones * 0x80))
 			break;
 	}
-	for (; i < n && s[i] != '\0'; i++)
+	for (; i < n && (unsigned char) s[i] != c; i++)
 		/* void */ ;
 	return (i);
 }
@@ -373,7 +374,7 @@ static size_t pgp_nul(const char *s, size_t n)
  * C string would, and trailing blanks do not count */
 static int pgp_field_kind(const char *name, size_t nlen)
 {
-	nlen = pgp_name_len(name, pgp_nul(name, nlen));
+	nlen = pgp_name_len(name, pgp_find(name, nlen, '\0'));
 	if (PGP_NAME_IS(name, nlen, "Content-Type"))
 		return (FIELD_CT);
 	if (PGP_NAME_IS(name, nlen, "Content-Transfer-Encoding"))
@@ -384,8 +385,11 @@ static int pgp_field_kind(const char *name, size_t nlen)
 /* pgp_field_colon - where the first colon in s[0..n) is, n if none */
 static size_t pgp_field_colon(const char *s, size_t n)
 {
-	const char *colon = memchr(s, ':', n);
+	const char *colon;
 
+	if (n <= PGP_NAME_MAX)
+		return (pgp_find(s, n, ':'));	/* the first line's name */
+	colon = memchr(s, ':', n);
 	return (colon != NULL ? (size_t) (colon - s) : n);
 }
 

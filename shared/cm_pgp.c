@@ -24,6 +24,7 @@
 #include "cm_pgp_simd.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -177,7 +177,6 @@ int     cm_pgp_mime_caseeq(const char *a, const char *b, size_t n)
 	return (1);
 }
 
-
 /* mime_value - a token or quoted-string at p into buf (NUL-ended);
  * returns where it stopped and *len_r, MIME_NO_VALUE when bad or too
  * long (parsing may go on from there: a bad protocol is not fatal) */

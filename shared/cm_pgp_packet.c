@@ -12,8 +12,6 @@
 
 #include "cm_pgp_packet.h"
 
-#include <string.h>
-
 #define PACKET_TAG	0		/* expecting a packet tag octet */
 #define PACKET_NEW_LEN	1		/* expecting a new-format length */
 #define PACKET_LEN_MORE	2		/* more length octets to come */

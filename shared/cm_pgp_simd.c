@@ -15,7 +15,8 @@
  *	offset chosen by the high nibble (and by "is it '/'", the one
  *	character whose nibble says nothing) turns each into its 6-bit
  *	value; two multiply-adds pack each four into 24 bits, and two
- *	shuffles put the 24 octets in order.
+ *	shuffles put the 24 octets in order. The same classification,
+ *	as a bit mask, tells where a line's base64 ends.
  *
  *	CRC24 (PCLMULQDQ): the CRC register, left-aligned in 32 bits, is
  *	the CRC of the non-reflected 32-bit polynomial P = G * x^8, G the
@@ -31,8 +32,7 @@
 
 #include "cm_pgp_simd.h"
 
-#if (defined(__x86_64__) || defined(__i386__)) \
-	&& (defined(__GNUC__) || defined(__clang__))
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define SIMD_X86	1
 #include <immintrin.h>
 #endif

@@ -42,7 +42,7 @@
 #define ARMOR_FINISH	"-----END PGP MESSAGE-----"
 
 #define ARMOR_BULK_OUT	3072		/* octets decoded per flush */
-#define ARMOR_FOLD_MIN	48		/* fewer: the CRC tables are faster */
+#define ARMOR_FOLD_MIN	128		/* fewer: the CRC tables are faster */
 
 #define B64_PAD		0x40		/* '=' in armor_b64[] */
 #define B64_BAD		0x80		/* not base64 */

@@ -246,7 +246,7 @@ size_t  cm_pgp_simd_b64_lines(const unsigned char *in, size_t len,
 			              size_t line_max, size_t *out_len)
 {
 	*out_len = 0;
-	if (len < 32 || !__builtin_cpu_supports("avx2"))
+	if (len < 32 || !(cm_pgp_simd_cpu() & CM_PGP_SIMD_B64))
 		return (0);
 	return (simd_lines_avx2(in, len, out, out_max, line_max, out_len));
 }

@@ -37,6 +37,7 @@
 #define PGP_ADDR_MAX	256		/* envelope / From address */
 #define PGP_SJ_MAX	32		/* Secure-Join body text kept */
 #define PGP_NAME_MAX	32		/* longer part field names: ignored */
+#define PGP_WINDOW	64		/* line ends found this many at once */
 
 #define KIND_NONE	0		/* body not looked at */
 #define KIND_ENCRYPTED	1		/* multipart/encrypted */
@@ -79,6 +80,9 @@ struct cm_pgp {
 	size_t  field_len;
 	int     field_long;
 	int     field_skip;		/* a field not looked at goes on */
+	size_t  field_name;		/* name length seen on the first
+					 * line, 0 when field_end finds it */
+	int     field_kind;		/* FIELD_* of that name */
 	int     part_ct_count;
 	enum cm_pgp_mime_type part_type;
 	int     part_cte_bad;
@@ -347,19 +351,45 @@ static void pgp_headers_end(struct cm_pgp *pgp)
 		pgp->kind = KIND_ENCRYPTED;
 }
 
+/* pgp_find8 - where the first octet c of the eight at s is, 8 if none.
+ * In w - ones & ~w & high a borrow can mark an octet after the first
+ * zero one, never before it: the lowest mark is exact. */
+static inline size_t pgp_find8(const char *s, unsigned char c)
+{
+	const uint64_t ones = 0x0101010101010101u;
+	uint64_t w, m;
+
+	memcpy(&w, s, 8);
+	w ^= ones * c;
+	if ((m = (w - ones) & ~w & (ones * 0x80)) == 0)
+		return (8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return ((size_t) __builtin_ctzll(m) / 8);
+#else
+	{
+		size_t  i;
+
+		for (i = 0; (unsigned char) s[i] != c; i++)
+			/* void */ ;
+		return (i);
+	}
+#endif
+}
+
 /* pgp_find - where the first octet c in s[0..n) is, n if none: eight
  * octets a turn (names are short, a call to memchr() costs more) */
 static size_t pgp_find(const char *s, size_t n, unsigned char c)
 {
-	const uint64_t ones = 0x0101010101010101u;
-	uint64_t w;
-	size_t  i;
+	size_t  i, m;
 
-	for (i = 0; i + 8 <= n; i += 8) {
-		memcpy(&w, s + i, 8);
-		w ^= ones * c;
-		if ((w - ones) & ~w & (ones * 0x80))
-			break;
+	for (i = 0; i + 8 <= n; i += 8)
+		if ((m = pgp_find8(s + i, c)) < 8)
+			return (i + m);
+	if (i < n && n >= 8) {
+		/* The last eight octets again: the ones already seen are
+		 * not c, so the first c found is the first one. */
+		m = pgp_find8(s + n - 8, c);
+		return (m < 8 ? n - 8 + m : n);
 	}
 	for (; i < n && (unsigned char) s[i] != c; i++)
 		/* void */ ;
@@ -404,15 +434,18 @@ static int pgp_field_end(struct cm_pgp *pgp)
 
 	if (pgp->field_len == 0)
 		return (0);
-	nlen = pgp_field_colon(pgp->field, pgp->field_len);
-	if (nlen == pgp->field_len || nlen == 0)
-		return (pgp_refuse(pgp, "bad part header"));
+	if ((nlen = pgp->field_name) == 0) {
+		nlen = pgp_field_colon(pgp->field, pgp->field_len);
+		if (nlen == pgp->field_len || nlen == 0)
+			return (pgp_refuse(pgp, "bad part header"));
+	}
 	value = pgp->field + nlen + 1;
 	vlen = pgp->field_len - nlen - 1;
 	pgp->field_len = 0;
 	if (nlen >= PGP_NAME_MAX)
 		return (0);			/* not one we look at */
-	kind = pgp_field_kind(pgp->field, nlen);
+	kind = pgp->field_name != 0 ? pgp->field_kind :
+		pgp_field_kind(pgp->field, nlen);
 	if (kind == FIELD_CT) {
 		if (pgp->field_long)
 			return (pgp_refuse(pgp, "part header too long"));
@@ -445,11 +478,19 @@ static int pgp_field_line(struct cm_pgp *pgp, const char *s, size_t n)
 		if (pgp_field_end(pgp) < 0)
 			return (-1);
 		pgp->field_long = 0;
+		pgp->field_skip = 0;
+		pgp->field_name = 0;
 		colon = pgp_field_colon(s, n < PGP_NAME_MAX ? n : PGP_NAME_MAX);
-		pgp->field_skip = colon > 0 && colon < PGP_NAME_MAX && colon < n
-			&& pgp_field_kind(s, colon) == FIELD_OTHER;
-		if (pgp->field_skip)
-			return (0);
+		if (colon > 0 && colon < PGP_NAME_MAX && colon < n) {
+			/* The name is known now: the field is kept only
+			 * when it is one the gate looks at. */
+			if ((pgp->field_kind = pgp_field_kind(s, colon))
+			    == FIELD_OTHER) {
+				pgp->field_skip = 1;
+				return (0);
+			}
+			pgp->field_name = colon;
+		}
 	}
 	room = sizeof(pgp->field) - pgp->field_len;
 	if (n > room) {
@@ -469,6 +510,7 @@ static void pgp_part_begin(struct cm_pgp *pgp, unsigned part)
 	pgp->field_len = 0;
 	pgp->field_long = 0;
 	pgp->field_skip = 0;
+	pgp->field_name = 0;
 	pgp->part_ct_count = 0;
 	pgp->part_type = CM_PGP_MIME_TEXT_PLAIN;	/* RFC 2045 default */
 	pgp->part_cte_bad = 0;
@@ -639,6 +681,32 @@ static inline const char *pgp_lf(const char *p, const char *end)
 	return (memchr(p, '\n', (size_t) (end - p)));
 }
 
+/* pgp_lf_window - bit i set when win[i] is LF, for the PGP_WINDOW
+ * octets from win (those past end are not LF) */
+static uint64_t pgp_lf_window(const char *win, const char *end)
+{
+	char    tail[PGP_WINDOW];
+	uint64_t lfs = 0;
+	size_t  i, n;
+
+	if (end - win < PGP_WINDOW) {
+		n = (size_t) (end - win);
+		memcpy(tail, win, n);
+		memset(tail + n, 0, sizeof(tail) - n);
+		win = tail;
+	}
+#ifdef __SSE2__
+	for (i = 0; i < PGP_WINDOW; i += 16)
+		lfs |= (uint64_t) (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(
+			  _mm_loadu_si128((const __m128i *) (win + i)),
+					  _mm_set1_epi8('\n'))) << i;
+#else
+	for (i = 0; i < PGP_WINDOW; i++)
+		lfs |= (uint64_t) (win[i] == '\n') << i;
+#endif
+	return (lfs);
+}
+
 /* pgp_keep - the start (or more) of a line split over chunks: into
  * pgp->line as far as it goes, the rest only noted */
 static void pgp_keep(struct cm_pgp *pgp, const char *s, size_t n)
@@ -655,11 +723,16 @@ static void pgp_keep(struct cm_pgp *pgp, const char *s, size_t n)
 
 /* pgp_feed - cut a body chunk into lines. A line that fits in the
  * chunk is looked at where it is; one split over chunks goes through
- * pgp->line. In the armored part, whole base64 lines go to the fast
- * path first. */
+ * pgp->line. The line ends are found a window of PGP_WINDOW octets at a
+ * time, as a bit mask that the lines then take one by one: where the
+ * next line starts does not wait for a search that starts where the
+ * last one ended. In the armored part, whole base64 lines go to the
+ * fast path first (the window starts again where it stopped). */
 static void pgp_feed(struct cm_pgp *pgp, const char *data, size_t len)
 {
-	const char *end = data + len, *nl;
+	const char *end = data + len, *nl, *base;
+	uint64_t lfs;
+	size_t  used, at = 0;		/* the window: base + at, on */
 
 	if (pgp->line_len > 0 || pgp->line_long) {
 		nl = pgp_lf(data, end);
@@ -671,22 +744,33 @@ static void pgp_feed(struct cm_pgp *pgp, const char *data, size_t len)
 		pgp->line_long = 0;
 		data = nl + 1;
 	}
+	base = data;
+	lfs = pgp_lf_window(base, end);
 	while (data < end && pgp->verdict == 0) {
 		if (pgp->mime == MIME_PART_BODY && pgp->part == 2
 		    && pgp->kind == KIND_ENCRYPTED) {
-			data += cm_pgp_armor_bulk(&pgp->armor, data,
-						  (size_t) (end - data));
+			used = cm_pgp_armor_bulk(&pgp->armor, data,
+						 (size_t) (end - data));
 			if (pgp->armor.reason != NULL) {
 				pgp_refuse(pgp, pgp->armor.reason);
 				return;
 			}
-			if (data == end)
+			if (used > 0) {
+				if ((data += used) == end)
+					return;
+				at = (size_t) (data - base);
+				lfs = pgp_lf_window(data, end);
+			}
+		}
+		while (lfs == 0) {
+			if ((at += PGP_WINDOW) >= (size_t) (end - base)) {
+				pgp_keep(pgp, data, (size_t) (end - data));
 				return;
+			}
+			lfs = pgp_lf_window(base + at, end);
 		}
-		if ((nl = pgp_lf(data, end)) == NULL) {
-			pgp_keep(pgp, data, (size_t) (end - data));
-			return;
-		}
+		nl = base + at + __builtin_ctzll(lfs);
+		lfs &= lfs - 1;
 		if (nl - data > PGP_LINE_MAX)
 			pgp_line(pgp, data, PGP_LINE_MAX, 1);
 		else

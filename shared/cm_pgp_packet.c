@@ -18,6 +18,8 @@
 #define PACKET_BODY	3		/* skipping body octets */
 #define PACKET_FAILED	4
 
+#define PACKET_HEADER_MAX 6		/* tag and a 5-octet length */
+
 #define TAG_PKESK	1
 #define TAG_SKESK	3
 #define TAG_SEIPD	18
@@ -142,18 +144,80 @@ static void packet_len_more(struct cm_pgp_packet *pkt, unsigned char c)
 				  0);
 }
 
-/* cm_pgp_packet_feed - walk more decoded octets */
+/* packet_be32 - four octets at p, most significant first */
+static uint32_t packet_be32(const unsigned char *p)
+{
+	return ((uint32_t) p[0] << 24 | (uint32_t) p[1] << 16
+		| (uint32_t) p[2] << 8 | p[3]);
+}
+
+/* packet_header - a whole packet header at p, with PACKET_HEADER_MAX
+ * octets there, read at once: how many octets it took, or 0 to leave
+ * it to the octet-by-octet path (which then also says what is wrong:
+ * this one takes only headers that are fine, and no partial length) */
+static size_t packet_header(struct cm_pgp_packet *pkt,
+			            const unsigned char *p)
+{
+	unsigned c = p[0], tag;
+	uint32_t len;
+	size_t  n;
+
+	if (pkt->seipd_done || (c & 0x80) == 0)
+		return (0);
+	if (c & 0x40) {
+		tag = c & 0x3f;
+		if (p[1] < 192) {
+			len = p[1];
+			n = 2;
+		} else if (p[1] < 224) {
+			len = ((uint32_t) (p[1] - 192) << 8 | p[2]) + 192;
+			n = 3;
+		} else if (p[1] == 255) {
+			len = packet_be32(p + 2);
+			n = 6;
+		} else {
+			return (0);
+		}
+	} else {
+		tag = (c >> 2) & 0x0f;
+		switch (c & 3) {
+		case 0:
+			len = p[1];
+			n = 2;
+			break;
+		case 1:
+			len = (uint32_t) p[1] << 8 | p[2];
+			n = 3;
+			break;
+		case 2:
+			len = packet_be32(p + 1);
+			n = 5;
+			break;
+		default:
+			return (0);
+		}
+	}
+	if (tag != TAG_PKESK && tag != TAG_SKESK && tag != TAG_SEIPD)
+		return (0);
+	pkt->packets++;
+	pkt->tag = tag;
+	packet_body_start(pkt, len, 0);
+	return (n);
+}
+
+/* cm_pgp_packet_feed - walk more decoded octets. A header that is all
+ * in this piece is read at once; one split over pieces goes octet by
+ * octet through the states. */
 int     cm_pgp_packet_feed(struct cm_pgp_packet *pkt,
 			           const unsigned char *data, size_t len)
 {
-	size_t  i = 0;
+	size_t  i = 0, n;
 
 	while (i < len || (pkt->state == PACKET_BODY && pkt->skip == 0)) {
 		switch (pkt->state) {
 		case PACKET_BODY:
 			if (pkt->skip > 0) {
-				size_t  n = len - i;
-
+				n = len - i;
 				if ((uint64_t) n > pkt->skip)
 					n = (size_t) pkt->skip;
 				pkt->skip -= n;
@@ -163,6 +227,11 @@ int     cm_pgp_packet_feed(struct cm_pgp_packet *pkt,
 				packet_body_end(pkt);
 			break;
 		case PACKET_TAG:
+			if (len - i >= PACKET_HEADER_MAX
+			    && (n = packet_header(pkt, data + i)) != 0) {
+				i += n;
+				break;
+			}
 			if (packet_tag(pkt, data[i++]) < 0)
 				return (-1);
 			break;

@@ -6,6 +6,8 @@
  * SYNOPSIS
  *	bench/pgp [--quick] [--portable] [--sizes N,N,...] [--rounds N]
  *	[--seconds S]
+ *
+ *	bench/pgp --train
  * DESCRIPTION
  *	For each message size (default 1 KB, 100 KB and 30 MB; --quick:
  *	1 KB, 64 KB and 1 MB with short timings) a child process is forked
@@ -43,6 +45,13 @@
  *	met" or "not met". RSS counts as independent when the largest and
  *	the smallest differ by less than 1 MB. The exit status is 0 unless
  *	something failed; a missed target is reported, not an error.
+ *
+ *	--train runs, untimed, the workload that the profile-guided build
+ *	of the checker learns from (configure --enable-pgo, the default
+ *	with GCC; see doc/encryption-gate.md): encrypted messages of 600
+ *	octets to 1 MB fed in the milter's chunks and in small ones, with
+ *	CRLF and with LF line ends, and a few that are refused (plaintext,
+ *	cut short). It exits 1 if a verdict is wrong.
  *--*/
 
 #include <errno.h>
@@ -451,6 +460,87 @@ static int measure(size_t size, double seconds, int rounds,
 	return (r->ok ? 0 : -1);
 }
 
+/* train_one - one message through the checker in chunks of chunk
+ * octets, Content-Type ct; 1 when the verdict is want */
+static int train_one(const char *msg, size_t len, size_t chunk,
+		             const char *ct, enum cm_pgp_verdict want)
+{
+	static const char *const rcpt[] = {"bob@example.net"};
+	struct cm_pgp_envelope env = {CM_PGP_OUTGOING, "alice@example.org",
+	rcpt, 1};
+	struct cm_pgp *pgp = cm_pgp_new(&env);
+	enum cm_pgp_verdict v;
+	size_t  off;
+
+	if (pgp == NULL)
+		die("cm_pgp_new");
+	cm_pgp_header(pgp, "From", "Alice <alice@example.org>");
+	cm_pgp_header(pgp, "To", "bob@example.net");
+	cm_pgp_header(pgp, "Subject", "...");
+	cm_pgp_header(pgp, "MIME-Version", "1.0");
+	cm_pgp_header(pgp, "Content-Type", ct);
+	for (off = 0; off < len; off += chunk)
+		if (cm_pgp_body(pgp, msg + off, len - off < chunk ?
+				len - off : chunk) < 0)
+			break;
+	v = cm_pgp_finish(pgp, NULL);
+	cm_pgp_free(pgp);
+	return (v == want);
+}
+
+/* train_lf - the message with LF line ends; *len_r its length */
+static char *train_lf(const char *msg, size_t len, size_t *len_r)
+{
+	char   *lf = malloc(len);
+	size_t  i, n = 0;
+
+	if (lf == NULL)
+		die("malloc");
+	for (i = 0; i < len; i++)
+		if (msg[i] != '\r')
+			lf[n++] = msg[i];
+	*len_r = n;
+	return (lf);
+}
+
+/* train - the --train workload: about 8 MB of mail per size */
+static int train(void)
+{
+	static const size_t sizes[] = {600, 1024, 1500, 3000, 8192, 32768,
+	102400, 1048576};
+	const char *enc = "multipart/encrypted; "
+	"protocol=\"application/pgp-encrypted\";\r\n"
+	"\tboundary=\"OpenPGP-bench\"";
+	size_t  i, k, len, lf_len, reps;
+	int     ok = 1;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		char   *msg = build(sizes[i], &len);
+		char   *lf = train_lf(msg, len, &lf_len);
+
+		reps = 1 + (8u << 20) / len;
+		for (k = 0; k < reps; k++) {
+			ok &= train_one(msg, len, BENCH_CHUNK, enc, CM_PGP_ENCRYPTED);
+			if (k % 4 == 0)
+				ok &= train_one(lf, lf_len, BENCH_CHUNK, enc,
+						CM_PGP_ENCRYPTED);
+			if (k % 8 == 0)
+				ok &= train_one(msg, len, 4096, enc, CM_PGP_ENCRYPTED);
+			if (k % 32 == 0) {
+				ok &= train_one(msg, len / 2, BENCH_CHUNK, enc,
+						CM_PGP_REFUSED);
+				ok &= train_one(msg, len, BENCH_CHUNK,
+				     "text/plain; charset=utf-8", CM_PGP_REFUSED);
+			}
+		}
+		free(lf);
+		free(msg);
+	}
+	if (!ok)
+		fprintf(stderr, "bench/pgp: --train: a verdict was wrong\n");
+	return (ok ? 0 : 1);
+}
+
 /* size_text - "1 KB", "100 KB", "30 MB" */
 static void size_text(size_t size, char *buf, size_t len)
 {
@@ -478,6 +568,8 @@ int     main(int argc, char **argv)
 			nsizes = 3;
 			rounds = 1;
 			seconds = 0.02;
+		} else if (strcmp(argv[i], "--train") == 0) {
+			return (train());
 		} else if (strcmp(argv[i], "--portable") == 0) {
 			bench_simd = 0;
 		} else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) {
@@ -496,7 +588,8 @@ int     main(int argc, char **argv)
 			}
 		} else {
 			fprintf(stderr, "usage: bench/pgp [--quick] [--portable]"
-				" [--sizes N,N,...] [--rounds N] [--seconds S]\n");
+				" [--sizes N,N,...] [--rounds N] [--seconds S]\n"
+				"       bench/pgp --train\n");
 			return (2);
 		}
 	}

@@ -1,6 +1,5 @@
 ## shared/pgp.mk - the encryption gate checker (cm_pgp), its tests, fuzzer
 ## and bench/pgp; see issue #4.
-CM_PGP_NAMES = cm_pgp cm_pgp_armor cm_pgp_mime cm_pgp_packet cm_pgp_simd
 CM_PGP_SRCS = \
 	shared/cm_pgp.c shared/cm_pgp.h \
 	shared/cm_pgp_armor.c shared/cm_pgp_armor.h \

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/bench_pgp_smoke.sh - bench/pgp runs and prints its table.
+# tests/bench_pgp_smoke.sh - bench/pgp runs, prints its table, and --train passes.
 # --quick: small sizes, one short round (with the vector kernels and
 # --portable without); this checks the output format,
 # never how fast anything is.
@@ -17,3 +17,6 @@ out=$(./bench/pgp --quick --portable --sizes 1024,65536)
 echo "$out"
 echo "$out" | grep -q '^1 KB  *[0-9][0-9.]*  *[0-9][0-9.]*  *[0-9][0-9.]*  *[0-9][0-9]* KB$'
 echo "$out" | grep -q '^vector kernels: none (portable code)$'
+# --train: the profile-guided build's workload runs and every verdict in
+# it is right (it exits 1 otherwise)
+./bench/pgp --train

@@ -84,7 +84,8 @@ FUZZ_NAMES = fuzz_cm_cidr fuzz_cm_maildir_name fuzz_cm_layout fuzz_cm_settings \
 FUZZ_SECONDS = 20
 FUZZ_FLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -I$(top_srcdir)/shared -I$(top_builddir)
-FUZZ_LIB_SRCS = $(filter %.c,$(shared_libchatmail_la_SOURCES))
+FUZZ_LIB_SRCS = $(filter %.c,$(shared_libchatmail_la_SOURCES) \
+	$(shared_libcmpgp_la_SOURCES))
 EXTRA_DIST += $(FUZZ_NAMES:%=tests/fuzz/%.c) tests/fuzz/corpus
 CLEANFILES += $(FUZZ_NAMES:%=tests/fuzz/%)
 
